@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import TemplateView
+from django.views.static import serve
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("skills/", include("skills.urls")),
+    path("companies/", include("companies.urls")),
+    path("jobs/", include("postings.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    # Company logos are small and few; behind a web server that serves /media/ itself,
+    # set SERVE_MEDIA=0.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

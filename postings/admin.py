@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from companies.admin import logo_thumbnail
+
+from .models import Posting
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = "expiry"
+    parameter_name = "expiry"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("expired", "Expired"),
+            ("7d", "Expires within 7 days"),
+            ("later", "Expires later"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "expired":
+            return queryset.filter(expires_at__lte=now)
+        if self.value() == "7d":
+            return queryset.filter(expires_at__gt=now, expires_at__lte=now + timedelta(days=7))
+        if self.value() == "later":
+            return queryset.filter(expires_at__gt=now + timedelta(days=7))
+        return queryset
+
+
+@admin.register(Posting)
+class PostingAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "company_logo",
+        "company",
+        "status",
+        "is_live",
+        "published_at",
+        "expires_in",
+    ]
+    list_filter = [
+        "status",
+        ExpiryFilter,
+        "remote_policy",
+        "employment_type",
+        "seniority",
+        ("skills", admin.RelatedOnlyFieldListFilter),
+        ("company", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "slug", "company__name", "summary"]
+    autocomplete_fields = ["company", "skills"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    list_select_related = ["company"]
+    # Counting every posting on each changelist page is slow on a large table.
+    show_full_result_count = False
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish", "close", "extend_30_days"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "company", "summary", "skills"]}),
+        ("Description", {"fields": ["description"]}),
+        (
+            "Where and how",
+            {"fields": ["location", "country", "remote_policy", "employment_type", "seniority"]},
+        ),
+        (
+            "Salary",
+            {
+                "fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")],
+                "description": "Optional. Leave both amounts empty when the salary is not known.",
+            },
+        ),
+        ("How to apply", {"fields": ["apply_url", "apply_email"]}),
+        ("Publishing", {"fields": ["status", "published_at", "expires_at"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="Logo")
+    def company_logo(self, posting):
+        return logo_thumbnail(posting.company)
+
+    @admin.display(boolean=True, description="Live")
+    def is_live(self, posting):
+        return posting.is_live
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires_in(self, posting):
+        days = (posting.expires_at - timezone.now()).days
+        if posting.is_expired:
+            return "expired"
+        return "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+
+    @admin.action(description="Publish selected postings", permissions=["change"])
+    def publish(self, request, queryset):
+        for posting in queryset.exclude(status=Posting.Status.PUBLISHED):
+            posting.publish()
+        self.message_user(request, "Published the selected postings.", messages.SUCCESS)
+
+    @admin.action(description="Close selected postings", permissions=["change"])
+    def close(self, request, queryset):
+        count = queryset.exclude(status=Posting.Status.CLOSED).count()
+        for posting in queryset.exclude(status=Posting.Status.CLOSED):
+            posting.close()
+        self.message_user(request, f"Closed {count} posting(s).", messages.SUCCESS)
+
+    @admin.action(description="Extend expiry by 30 days", permissions=["change"])
+    def extend_30_days(self, request, queryset):
+        for posting in queryset:
+            posting.extend(days=30)
+        self.message_user(request, "Extended the selected postings by 30 days.", messages.SUCCESS)

@@ -1,0 +1,273 @@
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from jobboard.markdown import render_markdown
+
+DEFAULT_LIFETIME = timedelta(days=30)
+
+
+def default_expiry():
+    return timezone.now() + DEFAULT_LIFETIME
+
+
+def choices_check(field: str, choices: type[models.TextChoices], name: str, *, blank=False):
+    allowed = [value for value, _ in choices.choices] + ([""] if blank else [])
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=name)
+
+
+class PostingQuerySet(models.QuerySet):
+    """`live()` is the one definition of "a job seeker may see this posting"."""
+
+    def published(self):
+        return self.filter(status=Posting.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def unexpired(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def live(self):
+        return self.published().unexpired()
+
+    def expired(self):
+        return self.filter(status=Posting.Status.PUBLISHED, expires_at__lte=timezone.now())
+
+    def for_cards(self):
+        """What a posting card shows, in a constant number of queries."""
+        return self.select_related("company").prefetch_related("skills")
+
+
+class PostingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    CLOSED = "closed", "Closed"
+
+
+class PostingRemotePolicy(models.TextChoices):
+    ONSITE = "onsite", "On-site"
+    HYBRID = "hybrid", "Hybrid"
+    REMOTE = "remote", "Remote"
+
+
+class PostingEmploymentType(models.TextChoices):
+    FULL_TIME = "full-time", "Full-time"
+    PART_TIME = "part-time", "Part-time"
+    CONTRACT = "contract", "Contract"
+    INTERNSHIP = "internship", "Internship"
+
+
+class PostingSeniority(models.TextChoices):
+    JUNIOR = "junior", "Junior"
+    MID = "mid", "Mid-level"
+    SENIOR = "senior", "Senior"
+    STAFF = "staff", "Staff / Principal"
+    LEAD = "lead", "Lead"
+
+
+class PostingSalaryPeriod(models.TextChoices):
+    YEAR = "year", "per year"
+    MONTH = "month", "per month"
+    DAY = "day", "per day"
+    HOUR = "hour", "per hour"
+
+
+class Posting(models.Model):
+    Status = PostingStatus
+    RemotePolicy = PostingRemotePolicy
+    EmploymentType = PostingEmploymentType
+    Seniority = PostingSeniority
+    SalaryPeriod = PostingSalaryPeriod
+
+    company = models.ForeignKey(
+        "companies.Company",
+        # A company with postings cannot be deleted: its postings would vanish with it.
+        on_delete=models.PROTECT,
+        related_name="postings",
+    )
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=200, help_text="One line shown on cards.")
+    description = models.TextField(help_text="Markdown.")
+    description_html = models.TextField(editable=False, default="")
+    skills = models.ManyToManyField("skills.Skill", related_name="postings", blank=True)
+    location = models.CharField(
+        max_length=120, blank=True, help_text='City and country, e.g. "Amsterdam, Netherlands".'
+    )
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. NL."
+    )
+    remote_policy = models.CharField(
+        max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE
+    )
+    employment_type = models.CharField(
+        max_length=12, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
+    )
+    seniority = models.CharField(max_length=10, choices=Seniority.choices, default=Seniority.MID)
+    salary_min = models.PositiveIntegerField(null=True, blank=True)
+    salary_max = models.PositiveIntegerField(null=True, blank=True)
+    salary_currency = models.CharField(
+        max_length=3, blank=True, help_text="ISO 4217 code, e.g. EUR. Required with a salary."
+    )
+    salary_period = models.CharField(
+        max_length=5, choices=SalaryPeriod.choices, default=SalaryPeriod.YEAR
+    )
+    apply_url = models.URLField(max_length=500, blank=True, help_text="The employer's page.")
+    apply_email = models.EmailField(blank=True, help_text="Used when there is no apply URL.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Visible to job seekers from this moment while published and not expired.",
+    )
+    expires_at = models.DateTimeField(
+        default=default_expiry, help_text="Hidden from job seekers from this moment."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [
+            # The listing's default order, over published postings only.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(status=PostingStatus.PUBLISHED),
+                name="posting_live_recent_idx",
+            ),
+            models.Index(fields=["status", "expires_at"], name="posting_status_expiry_idx"),
+            models.Index(fields=["company", "status"], name="posting_company_idx"),
+            models.Index(fields=["remote_policy"], name="posting_remote_idx"),
+            models.Index(fields=["seniority"], name="posting_seniority_idx"),
+            models.Index(fields=["employment_type"], name="posting_type_idx"),
+            models.Index(fields=["salary_min"], name="posting_salary_min_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_min__lte=F("salary_max")),
+                name="posting_salary_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(salary_min__isnull=True) & Q(salary_max__isnull=True))
+                | ~Q(salary_currency=""),
+                name="posting_salary_has_currency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(apply_url="") | ~Q(apply_email=""),
+                name="posting_has_apply_route",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PostingStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="posting_published_has_date",
+            ),
+            choices_check("status", PostingStatus, "posting_status_valid"),
+            choices_check("remote_policy", PostingRemotePolicy, "posting_remote_policy_valid"),
+            choices_check(
+                "employment_type", PostingEmploymentType, "posting_employment_type_valid"
+            ),
+            choices_check("seniority", PostingSeniority, "posting_seniority_valid"),
+            choices_check("salary_period", PostingSalaryPeriod, "posting_salary_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} at {self.company}" if self.company_id else self.title
+
+    def save(self, *args, **kwargs):
+        self.salary_currency = self.salary_currency.upper()
+        self.country = self.country.upper()
+        self.description_html = render_markdown(self.description).html
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("postings:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if (
+            self.salary_min is not None
+            and self.salary_max is not None
+            and self.salary_min > self.salary_max
+        ):
+            errors["salary_max"] = "Must be greater than or equal to the minimum salary."
+        if (self.salary_min is not None or self.salary_max is not None) and not (
+            self.salary_currency
+        ):
+            errors["salary_currency"] = "Give the currency of the salary."
+        if self.salary_currency and not (
+            len(self.salary_currency) == 3 and self.salary_currency.isalpha()
+        ):
+            errors["salary_currency"] = "Use a three-letter ISO 4217 code, e.g. EUR."
+        if not self.apply_url and not self.apply_email:
+            errors["apply_url"] = "Give an apply URL or an apply e-mail address."
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            errors["published_at"] = "A published posting needs a publication date."
+        if self.published_at and self.expires_at and self.expires_at <= self.published_at:
+            errors["expires_at"] = "Must be after the publication date."
+        if errors:
+            raise ValidationError(errors)
+
+    # One-row transitions, used by the admin's actions and management commands.
+    def publish(self, *, at=None):
+        self.status = self.Status.PUBLISHED
+        self.published_at = self.published_at or at or timezone.now()
+        if self.expires_at <= timezone.now():
+            self.expires_at = default_expiry()
+        self.save(update_fields=["status", "published_at", "expires_at", "updated_at"])
+
+    def close(self):
+        self.status = self.Status.CLOSED
+        self.save(update_fields=["status", "updated_at"])
+
+    def extend(self, *, days: int = 30):
+        self.expires_at = max(self.expires_at, timezone.now()) + timedelta(days=days)
+        self.save(update_fields=["expires_at", "updated_at"])
+
+    @property
+    def is_live(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now < self.expires_at
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def apply_href(self) -> str:
+        return self.apply_url or f"mailto:{self.apply_email}"
+
+    @property
+    def has_salary(self) -> bool:
+        return self.salary_min is not None or self.salary_max is not None
+
+    @property
+    def salary_display(self) -> str:
+        """ "EUR 90k–120k per year"; an empty string when no salary is known."""
+        if not self.has_salary:
+            return ""
+        amounts = [a for a in (self.salary_min, self.salary_max) if a is not None]
+        text = "–".join(_short_amount(a) for a in dict.fromkeys(amounts))
+        if self.salary_min is None:
+            text = f"up to {text}"
+        elif self.salary_max is None:
+            text = f"from {text}"
+        return f"{self.salary_currency} {text} {self.get_salary_period_display()}"
+
+
+def _short_amount(amount: int) -> str:
+    if amount >= 1000 and amount % 1000 == 0:
+        return f"{amount // 1000}k"
+    if amount >= 10000:
+        return f"{amount / 1000:.1f}k".replace(".0k", "k")
+    return f"{amount:,}"
