@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
+from .logos import LogoField
+
 
 def logo_upload_to(instance, filename: str) -> str:
     # A random name: the uploader's file name is never trusted or exposed.
@@ -15,7 +17,11 @@ class Company(models.Model):
     website = models.URLField(blank=True)
     description = models.TextField(blank=True, help_text="A short paragraph about the company.")
     headquarters = models.CharField(max_length=120, blank=True, help_text='e.g. "Berlin, Germany"')
-    logo = models.ImageField(upload_to=logo_upload_to, blank=True)
+    logo = LogoField(
+        upload_to=logo_upload_to,
+        blank=True,
+        help_text="PNG, JPEG, WebP or GIF; at most 2 MB and 16 megapixels. Square looks best.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
