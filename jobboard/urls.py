@@ -4,12 +4,16 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from jobboard.views import healthz
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("skills/", include("skills.urls")),
     path("companies/", include("companies.urls")),
     path("jobs/", include("postings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    # Load balancers and the benchmark baseline; no trailing slash, no redirect.
+    path("healthz", healthz, name="healthz"),
 ]
 
 if settings.SERVE_MEDIA:
