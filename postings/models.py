@@ -1,14 +1,22 @@
+import re
 from datetime import timedelta
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from jobboard.markdown import render_markdown
 
 DEFAULT_LIFETIME = timedelta(days=30)
+
+# The text search configuration of `Posting.search_vector` and of queries against it;
+# the migration that creates the triggers uses the same one.
+SEARCH_CONFIG = "english"
+# Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
+_FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
 def default_expiry():
@@ -38,6 +46,60 @@ class PostingQuerySet(models.QuerySet):
     def for_cards(self):
         """What a posting card shows, in a constant number of queries."""
         return self.select_related("company").prefetch_related("skills")
+
+    def reachable(self):
+        """Postings a job seeker may open by URL: live ones, and ones that were live and
+        have since closed or expired (shown as no longer accepting applications)."""
+        return self.filter(
+            status__in=[Posting.Status.PUBLISHED, Posting.Status.CLOSED],
+            published_at__lte=timezone.now(),
+        )
+
+    def search(self, query: str):
+        """Postings matching a keyword query, best match first, annotated with `rank`.
+
+        On PostgreSQL: full-text search of the stored `search_vector` (title weighs most,
+        then skills and company, summary, description) with web-search syntax: words,
+        "an exact phrase", -excluded, either or other. Elsewhere a simple fallback: each
+        word or phrase appears somewhere in the posting, and title hits rank first.
+        """
+        query = query.strip()
+        if not query:
+            return self.annotate(rank=Value(0.0))
+        if connections[self.db].vendor == "postgresql":
+            tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+            matches = self.filter(search_vector=tsquery).annotate(
+                rank=SearchRank(F("search_vector"), tsquery)
+            )
+        else:
+            matches = self._search_fallback(query)
+        return matches.order_by("-rank", *Posting._meta.ordering)
+
+    def _search_fallback(self, query: str):
+        matches, rank = self, Value(0.0)
+        for negated, phrase, negated_word, word in _FALLBACK_TOKEN.findall(query):
+            text = phrase or word
+            if not text or text.lower() == "or":
+                continue
+            found = (
+                Q(title__icontains=text)
+                | Q(summary__icontains=text)
+                | Q(description__icontains=text)
+                | Q(company__name__icontains=text)
+                | Q(
+                    Exists(
+                        Posting.skills.through.objects.filter(
+                            posting_id=OuterRef("pk"), skill__name__icontains=text
+                        )
+                    )
+                )
+            )
+            if negated or negated_word:
+                matches = matches.exclude(found)
+            else:
+                matches = matches.filter(found)
+                rank += Case(When(title__icontains=text, then=Value(1.0)), default=Value(0.1))
+        return matches.annotate(rank=rank)
 
 
 class PostingStatus(models.TextChoices):
@@ -127,6 +189,10 @@ class Posting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Written by PostgreSQL only (triggers and GIN index in migration 0003): never set it.
+    search_vector = SearchVectorField(
+        null=True, editable=False, help_text="Kept current by the database; see search()."
+    )
 
     objects = PostingQuerySet.as_manager()
 
@@ -242,6 +308,17 @@ class Posting(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    def similar(self, *, limit: int = 4):
+        """Live postings sharing skills with this one, the most shared skills first."""
+        return (
+            Posting.objects.live()
+            .filter(skills__in=self.skills.all())
+            .exclude(pk=self.pk)
+            .annotate(shared_skills=models.Count("skills"))
+            .order_by("-shared_skills", "-published_at", "-id")
+            .for_cards()[:limit]
+        )
 
     @property
     def apply_href(self) -> str:
