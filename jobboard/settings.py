@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
+    "csp",
+    "axes",
     "skills",
     "companies",
     "postings",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jobboard.security.CrossOriginResourcePolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jobboard.urls"
@@ -106,6 +113,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -135,6 +148,60 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin lives at a configurable path so that it is not where scanners look first.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+# Security (README.md, "Production" and "Security") ------------------------------------
+# HTTPS=1 in production: a reverse proxy terminates TLS and sets X-Forwarded-Proto,
+# overwriting whatever the client sent. Off, the site works over plain HTTP (`make run`).
+HTTPS = env_bool("HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the app directly over HTTP: the health check must not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# One year. includeSubDomains is on by default (opt out with HSTS_INCLUDE_SUBDOMAINS=0 if
+# the site's own subdomains serve plain HTTP); preload is opt-in, see SILENCED_SYSTEM_CHECKS.
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # jobboard.security's middleware
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SILENCED_SYSTEM_CHECKS = []
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for the HSTS `preload` directive. Preloading is a promise, hard to
+    # undo, made for the whole registrable domain by its owner rather than by one app on it:
+    # HSTS_PRELOAD=1 opts in (and then the check has nothing to say).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp 4). Everything comes from this origin; no inline
+# script or style anywhere, the admin included: put JavaScript in static/js/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Admin login lockout (django-axes): 5 failures for one username from one address lock
+# that pair out for an hour, even with the right password; a success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "jobboard.security.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn: HTTPS=1 means
+# one (the proxy terminating TLS); 0 uses REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if HTTPS else "0"))
 
 LOGGING = {
     "version": 1,

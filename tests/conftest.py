@@ -1,10 +1,49 @@
 import io
+import os
+import runpy
+import secrets
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
 from tests import factories
+
+# Property-based tests: ≥ 500 examples per test in CI (`CI` or HYPOTHESIS_PROFILE=ci, as
+# .ci/run sets), fewer while developing. No deadline: the machine is shared and noisy.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+# The production environment README.md documents ("Production"), with a fresh key.
+PRODUCTION_HOST = "jobs.example.com"
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": PRODUCTION_HOST,
+    "CSRF_TRUSTED_ORIGINS": f"https://{PRODUCTION_HOST}",
+    "SITE_URL": f"https://{PRODUCTION_HOST}",
+    "HTTPS": "1",
+}
+# What that environment changes and a test run can take over (not the database or storage).
+PRODUCTION_SETTINGS_PREFIXES = (
+    "SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "CSRF_TRUSTED_ORIGINS", "X_FRAME_OPTIONS",
+    "CONTENT_SECURITY_POLICY", "ALLOWED_HOSTS", "HTTPS", "TRUSTED_PROXY_COUNT", "SITE_URL",
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +77,16 @@ def company(db):
 @pytest.fixture
 def live_posting(db, company, skill):
     return factories.LivePostingFactory(company=company, skills=[skill])
+
+
+@pytest.fixture
+def production_settings(settings, monkeypatch):
+    """The security settings jobboard/settings.py computes for production, applied."""
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TESTING", raising=False)
+    computed = runpy.run_path(str(settings.BASE_DIR / "jobboard" / "settings.py"))
+    for name, value in computed.items():
+        if name.startswith(PRODUCTION_SETTINGS_PREFIXES):
+            setattr(settings, name, value)
+    return settings
