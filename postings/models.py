@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
@@ -176,7 +177,13 @@ class Posting(models.Model):
     salary_period = models.CharField(
         max_length=5, choices=SalaryPeriod.choices, default=SalaryPeriod.YEAR
     )
-    apply_url = models.URLField(max_length=500, blank=True, help_text="The employer's page.")
+    apply_url = models.URLField(
+        max_length=500,
+        blank=True,
+        # The apply button links here: http(s) only, never javascript:, data: or ftp:.
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The employer's page (https:// or http://).",
+    )
     apply_email = models.EmailField(blank=True, help_text="Used when there is no apply URL.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from jobboard.markdown import render_markdown
+from tests import factories
 
 XSS_CORPUS = [
     "<script>alert(1)</script>",
@@ -147,3 +149,41 @@ def test_internal_links_keep_their_ranking_credit(settings, href):
     settings.SITE_URL = "http://127.0.0.1:8000"
     (attrs,) = [a for tag, a in Elements(render_markdown(f"[x]({href})").html).found if tag == "a"]
     assert "rel" not in attrs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["https://acme.example/jobs/1", "http://acme.example/jobs/1"],
+)
+def test_apply_url_accepts_http_and_https(url):
+    posting = factories.PostingFactory.build(
+        company=factories.CompanyFactory(), apply_url=url, slug="a-job"
+    )
+    posting.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://acme.example/jobs",
+        "file:///etc/passwd",
+        "mailto:jobs@acme.example",  # e-mail goes in apply_email
+    ],
+)
+def test_apply_url_refuses_other_schemes(url):
+    posting = factories.PostingFactory.build(
+        company=factories.CompanyFactory(), apply_url=url, slug="a-job"
+    )
+    with pytest.raises(ValidationError) as error:
+        posting.full_clean()
+    assert "apply_url" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_apply_href_is_mailto_for_an_email():
+    posting = factories.PostingFactory.build(apply_url="", apply_email="jobs@acme.example")
+    assert posting.apply_href == "mailto:jobs@acme.example"
