@@ -4,16 +4,23 @@ Every way a logo enters the site (the admin form, the importer) goes through
 `normalise_logo`, so a file the admin would refuse can never be stored another way.
 Re-encoding drops EXIF (GPS positions), colour-profile tricks and anything appended
 to the file; the stored name is random (see `Company.logo`'s upload_to).
+
+Once stored, a logo is rendered at the sizes the pages use (`render_logo_variants`, called
+by `Company.save()`); a company without one gets a generated monogram in the same sizes.
 """
 
+import colorsys
+import hashlib
 import io
+import posixpath
 import warnings
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 16_000_000
@@ -93,3 +100,97 @@ class LogoFormField(forms.FileField):
 class LogoField(models.ImageField):
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": LogoFormField, **kwargs})
+
+
+# Rendered sizes ------------------------------------------------------------------------
+# Pages show logos at these sizes (and at twice them on dense screens). Each is rendered
+# once, when the logo changes, as WebP with a PNG fallback, beside the stored logo:
+# logos/<stem>-48.webp, logos/<stem>-48.png, … Pages derive the URLs from the stem alone.
+LOGO_SIZES = (48, 96, 192)
+LOGO_FORMATS = {"webp": "WEBP", "png": "PNG"}
+# Part of a monogram's file name: bump it when the drawing changes, so that
+# `render_logos` writes new files instead of keeping the old ones.
+MONOGRAM_VERSION = 1
+MONOGRAM_FOLDER = "logos/monograms"
+
+
+def logo_variant_name(stem: str, size: int, extension: str) -> str:
+    return f"{stem}-{size}.{extension}"
+
+
+def logo_stem(name: str) -> str:
+    """The stored logo's name without its extension: "logos/ab12.png" → "logos/ab12"."""
+    return posixpath.splitext(name)[0]
+
+
+def monogram_colour(name: str) -> tuple[int, int, int]:
+    """A stable colour per company name, dark enough for white letters (contrast ≥ 4.5)."""
+    hue = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "big") % 360
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, 0.30, 0.5)
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
+def monogram_stem(text: str, colour: tuple[int, int, int]) -> str:
+    """Companies with the same letters and colour share one set of files."""
+    key = f"{MONOGRAM_VERSION}:{text}:{colour}".encode()
+    return f"{MONOGRAM_FOLDER}/{hashlib.sha256(key).hexdigest()[:16]}"
+
+
+def square_logo(image: Image.Image, size: int) -> Image.Image:
+    """The whole logo, fitted and centred on a transparent square: never cropped."""
+    canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    fitted = ImageOps.contain(image.convert("RGBA"), (size, size), Image.Resampling.LANCZOS)
+    canvas.paste(fitted, ((size - fitted.width) // 2, (size - fitted.height) // 2), fitted)
+    return canvas
+
+
+def monogram_image(text: str, colour: tuple[int, int, int], size: int) -> Image.Image:
+    image = Image.new("RGB", (size, size), colour)
+    # Pillow's bundled font: no dependency on the fonts installed on the server.
+    font = ImageFont.load_default(size=round(size * (0.42 if len(text) > 1 else 0.5)))
+    ImageDraw.Draw(image).text(
+        (size / 2, size / 2), text, fill=(255, 255, 255), font=font, anchor="mm"
+    )
+    return image
+
+
+def encode_image(image: Image.Image, pillow_format: str) -> bytes:
+    if pillow_format == "WEBP":
+        # Flat artwork is smaller lossless, photographic logos lossy: keep the smaller.
+        return min(
+            _encode(image, format="WEBP", lossless=True),
+            _encode(image, format="WEBP", quality=90, method=6),
+            key=len,
+        )
+    return _encode(image, format=pillow_format, optimize=True)
+
+
+def _encode(image: Image.Image, **options) -> bytes:
+    output = io.BytesIO()
+    image.save(output, **options)
+    return output.getvalue()
+
+
+def render_logo_variants(*, draw, stem: str, storage, overwrite: bool) -> list[str]:
+    """Store every size and format of one logo under `stem`; return the names written.
+
+    `draw(size)` returns the square image for one size. With `overwrite` false, files that
+    already exist are kept (a monogram's name already says what it shows).
+    """
+    written = []
+    for size in LOGO_SIZES:
+        names = {ext: logo_variant_name(stem, size, ext) for ext in LOGO_FORMATS}
+        missing = {
+            ext: name for ext, name in names.items() if overwrite or not storage.exists(name)
+        }
+        if not missing:
+            continue
+        image = draw(size)
+        for extension, name in missing.items():
+            if storage.exists(name):
+                storage.delete(name)
+            saved = storage.save(name, ContentFile(encode_image(image, LOGO_FORMATS[extension])))
+            if saved != name:  # the URLs are derived from the name: it must be exact
+                raise OSError(f"The storage saved {name!r} as {saved!r}.")
+            written.append(saved)
+    return written

@@ -1,0 +1,184 @@
+"""schema.org JSON-LD for search engines: JobPosting, BreadcrumbList and WebSite.
+
+The builders return plain dicts with absolute URLs under `base` ("https://jobs.example.com",
+see jobboard.seo.base_url); `script_json` serialises one for a
+<script type="application/ld+json"> element. Property choices follow Google's job posting
+documentation (developers.google.com/search/docs/appearance/structured-data/job-posting).
+"""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+
+from jobboard.seo import absolute_url
+
+from .models import Posting
+
+SCHEMA_ORG = "https://schema.org"
+
+# Google's employmentType values.
+EMPLOYMENT_TYPES = {
+    Posting.EmploymentType.FULL_TIME: "FULL_TIME",
+    Posting.EmploymentType.PART_TIME: "PART_TIME",
+    Posting.EmploymentType.CONTRACT: "CONTRACTOR",
+    Posting.EmploymentType.INTERNSHIP: "INTERN",
+}
+SALARY_UNITS = {
+    Posting.SalaryPeriod.YEAR: "YEAR",
+    Posting.SalaryPeriod.MONTH: "MONTH",
+    Posting.SalaryPeriod.DAY: "DAY",
+    Posting.SalaryPeriod.HOUR: "HOUR",
+}
+# "Remote", "Anywhere": a location that names no place.
+PLACELESS = {"remote", "anywhere", "worldwide"}
+
+# A JSON string can spell any character as \uXXXX; these three, spelled out, could close
+# the <script> element ("</script>") or open a comment ("<!--") inside it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_json(data) -> str:
+    """JSON that is safe between <script type="application/ld+json"> and </script>."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
+    """A JobPosting with every property Google requires and the recommended ones we know.
+
+    Only for a live posting: a closed or expired one must carry no JobPosting at all.
+    """
+    company = posting.company
+    data = {
+        "@context": SCHEMA_ORG,
+        "@type": "JobPosting",
+        "title": posting.title,
+        "description": posting.description_html,
+        "datePosted": (posting.published_at or posting.created_at).isoformat(),
+        "validThrough": posting.expires_at.isoformat(),
+        "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
+        "hiringOrganization": organization_jsonld(company, base=base),
+        "identifier": {"@type": "PropertyValue", "name": company.name, "value": str(posting.pk)},
+        "url": absolute_url(posting.get_absolute_url(), base=base),
+        # Applying happens on the employer's site, not on this page.
+        "directApply": False,
+    }
+    data.update(location_jsonld(posting))
+    if posting.has_salary:
+        data["baseSalary"] = base_salary_jsonld(posting)
+    return data
+
+
+def location_jsonld(posting: Posting) -> dict:
+    """jobLocation for on-site and hybrid roles; TELECOMMUTE with applicantLocationRequirements
+    for remote ones, plus jobLocation when a remote role names an office.
+
+    Google marks TELECOMMUTE only for fully remote jobs ("don't mark up jobs that allow
+    occasional work-from-home"), so a hybrid role is described by its office alone.
+    """
+    remote = posting.remote_policy == Posting.RemotePolicy.REMOTE
+    # An on-site or hybrid role without its own location is at the company's headquarters.
+    location = posting.location if remote else posting.location or posting.company.headquarters
+    address = postal_address(location, country=posting.country)
+    data = {}
+    # A remote role's location counts as a workplace only when it names a town.
+    if address and (not remote or "addressLocality" in address):
+        data["jobLocation"] = {"@type": "Place", "address": address}
+    if remote:
+        data["jobLocationType"] = "TELECOMMUTE"
+        country = posting.country or (address or {}).get("addressCountry")
+        if country:
+            data["applicantLocationRequirements"] = {"@type": "Country", "name": country}
+    return data
+
+
+def postal_address(location: str, *, country: str = "") -> dict | None:
+    """ "Amsterdam, Netherlands" → addressLocality Amsterdam, addressCountry NL (the ISO
+    code when known, else the last part); "Austin, TX, United States" adds addressRegion."""
+    parts = [part.strip() for part in location.split(",") if part.strip()]
+    if parts and parts[0].lower() in PLACELESS:
+        parts = []
+    if not country and len(parts) >= 2:
+        country = parts[-1]
+    if not country and not parts:
+        return None
+    address = {"@type": "PostalAddress"}
+    if parts:
+        address["addressLocality"] = parts[0]
+    if len(parts) >= 3:
+        address["addressRegion"] = parts[1]
+    if country:
+        address["addressCountry"] = country
+    return address
+
+
+def base_salary_jsonld(posting: Posting) -> dict:
+    value = {"@type": "QuantitativeValue", "unitText": SALARY_UNITS[posting.salary_period]}
+    if posting.salary_min is not None and posting.salary_min == posting.salary_max:
+        value["value"] = posting.salary_min
+    else:
+        if posting.salary_min is not None:
+            value["minValue"] = posting.salary_min
+        if posting.salary_max is not None:
+            value["maxValue"] = posting.salary_max
+    return {"@type": "MonetaryAmount", "currency": posting.salary_currency, "value": value}
+
+
+def organization_jsonld(company, *, base: str) -> dict:
+    page = absolute_url(company.get_absolute_url(), base=base)
+    data = {
+        "@type": "Organization",
+        "name": company.name,
+        # The company's own site identifies it best; its page here when it has none.
+        "sameAs": company.website or page,
+        "url": page,
+    }
+    sources = company.logo_sources(192)
+    if sources:
+        data["logo"] = absolute_url(sources["png"], base=base)
+    elif company.logo:
+        data["logo"] = absolute_url(company.logo.url, base=base)
+    return data
+
+
+def breadcrumb_list_jsonld(crumbs: list[tuple[str, str]], *, base: str) -> dict:
+    """`crumbs` as (name, path) pairs from the top of the site down to the page."""
+    return {
+        "@context": SCHEMA_ORG,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": absolute_url(path, base=base),
+            }
+            for position, (name, path) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def skill_breadcrumbs(skill) -> list[tuple[str, str]]:
+    return [("Skills", reverse("skills:list")), (skill.name, skill.get_absolute_url())]
+
+
+def company_breadcrumbs(company) -> list[tuple[str, str]]:
+    return [("Companies", reverse("companies:list")), (company.name, company.get_absolute_url())]
+
+
+def website_jsonld(*, base: str) -> dict:
+    """The site's name and its search box, for the home page."""
+    search = absolute_url(reverse("postings:list"), base=base)
+    return {
+        "@context": SCHEMA_ORG,
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": absolute_url(reverse("home"), base=base),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},
+            "query-input": "required name=search_term_string",
+        },
+    }

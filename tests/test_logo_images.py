@@ -1,0 +1,169 @@
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from companies.logos import LOGO_SIZES, normalise_logo
+from companies.models import Company
+from tests import factories
+from tests.conftest import make_png
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_image(url: str) -> Image.Image:
+    name = url.removeprefix("/media/")
+    with default_storage.open(name) as file:
+        image = Image.open(io.BytesIO(file.read()))
+        image.load()
+        return image
+
+
+def wide_logo() -> SimpleUploadedFile:
+    return normalise_logo(
+        SimpleUploadedFile("logo.png", make_png(size=(300, 100), color=(200, 20, 20)))
+    )
+
+
+def test_an_uploaded_logo_is_rendered_at_every_size_in_webp_and_png():
+    company = factories.CompanyFactory(logo=wide_logo())
+    stem = company.logo.name.removesuffix(".png")
+    assert company.logo_variants == stem
+    for size in LOGO_SIZES:
+        webp = stored_image(f"/media/{stem}-{size}.webp")
+        png = stored_image(f"/media/{stem}-{size}.png")
+        assert (webp.format, webp.size) == ("WEBP", (size, size))
+        assert (png.format, png.size) == ("PNG", (size, size))
+    # A wide logo is fitted whole, never cropped: transparent above and below, red inside.
+    png = stored_image(f"/media/{stem}-192.png").convert("RGBA")
+    assert png.getpixel((96, 2))[3] == 0
+    assert png.getpixel((96, 96))[:3] == (200, 20, 20)
+    assert png.getpixel((2, 96))[:3] == (200, 20, 20)
+
+
+def test_logo_sources_name_the_rendered_files_with_a_2x_candidate():
+    company = factories.CompanyFactory(logo=wide_logo())
+    stem = company.logo_variants
+    assert company.logo_sources(48) == {
+        "webp": f"/media/{stem}-48.webp",
+        "png": f"/media/{stem}-48.png",
+        "webp_srcset": f"/media/{stem}-48.webp 1x, /media/{stem}-96.webp 2x",
+        "png_srcset": f"/media/{stem}-48.png 1x, /media/{stem}-96.png 2x",
+        "width": 48,
+        "height": 48,
+    }
+    # The largest size has no larger one to offer; a box between sizes uses the next one up.
+    assert company.logo_sources(192)["png_srcset"] == f"/media/{stem}-192.png 1x"
+    assert company.logo_sources(64)["webp"] == f"/media/{stem}-96.webp"
+    assert company.logo_sources(64)["width"] == 64
+
+
+def test_logo_sources_touch_neither_the_database_nor_the_storage(
+    django_assert_num_queries, monkeypatch
+):
+    company = Company.objects.get(pk=factories.CompanyFactory(logo=wide_logo()).pk)
+
+    def no_storage_access(*args, **kwargs):
+        raise AssertionError("storage accessed while serving a page")
+
+    for method in ("exists", "open", "size", "listdir"):
+        monkeypatch.setattr(default_storage, method, no_storage_access)
+    with django_assert_num_queries(0):
+        assert company.logo_sources(96)["png"].endswith("-96.png")
+
+
+def test_rendering_happens_once_not_on_every_save(django_assert_num_queries, monkeypatch):
+    company = factories.CompanyFactory(logo=wide_logo())
+    renders = []
+    monkeypatch.setattr("companies.models.render_logo_variants", lambda **kw: renders.append(kw))
+    company.description = "Edited."
+    with django_assert_num_queries(1):  # the UPDATE of the row, nothing else
+        company.save()
+    assert renders == []
+
+
+def test_a_new_logo_is_rendered_under_its_own_name():
+    company = factories.CompanyFactory(logo=wide_logo())
+    old = company.logo_variants
+    company.logo = wide_logo()
+    company.save()
+    company.refresh_from_db()
+    assert company.logo_variants != old
+    assert company.logo_variants == company.logo.name.removesuffix(".png")
+    assert default_storage.exists(f"{company.logo_variants}-96.webp")
+
+
+def test_a_company_without_a_logo_gets_a_monogram_in_the_same_sizes():
+    company = factories.CompanyFactory(name="Northwind Bank")
+    assert company.logo_variants.startswith("logos/monograms/")
+    for size in LOGO_SIZES:
+        sources = company.logo_sources(size)
+        webp, png = stored_image(sources["webp"]), stored_image(sources["png"])
+        assert (webp.format, webp.size) == ("WEBP", (size, size))
+        assert (png.format, png.size) == ("PNG", (size, size))
+        png = png.convert("RGB")
+        # A solid background with white letters in the middle.
+        corner = png.getpixel((1, 1))
+        assert corner != (255, 255, 255)
+        assert (255, 255, 255) in {color for _, color in png.getcolors(size * size)}
+
+
+def test_a_renamed_company_gets_a_new_monogram_and_companies_alike_share_one():
+    first = factories.CompanyFactory(name="Acme Corp")
+    twin = factories.CompanyFactory(name="Acme Corp", slug="acme-corp-2")
+    assert first.logo_variants == twin.logo_variants
+    first.name = "Globex"
+    first.save()
+    assert first.logo_variants != twin.logo_variants
+    assert default_storage.exists(f"{first.logo_variants}-48.png")
+
+
+def test_clearing_the_logo_falls_back_to_a_monogram():
+    company = factories.CompanyFactory(logo=wide_logo())
+    company.logo = ""
+    company.save()
+    assert company.logo_variants.startswith("logos/monograms/")
+
+
+def test_the_admin_upload_renders_the_sizes(admin_client):
+    response = admin_client.post(
+        "/admin/companies/company/add/",
+        {
+            "name": "Contoso",
+            "slug": "contoso",
+            "logo": SimpleUploadedFile("logo.jpg", make_png(size=(80, 80)), "image/png"),
+        },
+    )
+    assert response.status_code == 302
+    company = Company.objects.get(slug="contoso")
+    assert company.logo_variants == company.logo.name.removesuffix(".png")
+    assert default_storage.exists(f"{company.logo_variants}-192.webp")
+
+
+def test_render_logos_renders_companies_created_without_save_and_skips_current_ones(capsys):
+    current = factories.CompanyFactory()
+    # Bulk writers (generate_postings) bypass save(): nothing is rendered for them.
+    Company.objects.bulk_create([Company(name="Bulk One", slug="bulk-one")])
+    call_command("render_logos")
+    assert "Rendered the logo sizes of 1 company; 1 already current." in capsys.readouterr().out
+    bulk = Company.objects.get(slug="bulk-one")
+    assert default_storage.exists(f"{bulk.logo_variants}-96.png")
+    assert Company.objects.get(pk=current.pk).logo_variants == current.logo_variants
+
+    call_command("render_logos", "--force", "bulk-one")
+    assert "Rendered the logo sizes of 1 company; 0 already current." in capsys.readouterr().out
+
+
+def test_render_logos_reports_a_missing_logo_file(capsys):
+    company = factories.CompanyFactory(logo=wide_logo())
+    default_storage.delete(company.logo.name)
+    with pytest.raises(CommandError, match=company.slug):
+        call_command("render_logos", "--force")
+
+
+def test_render_logos_names_unknown_slugs():
+    with pytest.raises(CommandError, match="no-such-company"):
+        call_command("render_logos", "no-such-company")
