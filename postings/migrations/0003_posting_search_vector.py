@@ -13,8 +13,9 @@ database sees every one of those writes, including admin bulk actions and raw SQ
   first trigger. A statement-level trigger recomputes each posting once however many
   skills `skills.add()` attaches.
 - `generate_postings` sets `jobboard.bulk_search_vector = on` for its transaction and
-  writes the vectors itself with the same `posting_search_document()`: a million
-  per-row recomputations would cost more than the load.
+  writes the vectors itself: `posting_search_head()` per posting, concatenated with
+  `posting_search_body()` computed once per distinct description, which is exactly
+  `posting_search_document()`. Per-row triggers would cost more than the load.
 
 The weights follow the ranking: title A, skills and company B, summary C, description D.
 SQLite gets the column (always NULL) and none of this: search() falls back to icontains.
@@ -25,14 +26,25 @@ from django.db import migrations
 import django.contrib.postgres.search
 
 FORWARD = """
-CREATE FUNCTION posting_search_document(
-    title text, summary text, description text, company_name text, skill_names text
+CREATE FUNCTION posting_search_head(
+    title text, summary text, company_name text, skill_names text
 ) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT setweight(to_tsvector('english', coalesce(title, '')), 'A')
         || setweight(to_tsvector('english',
                                  coalesce(skill_names, '') || ' ' || coalesce(company_name, '')), 'B')
         || setweight(to_tsvector('english', coalesce(summary, '')), 'C')
-        || setweight(to_tsvector('english', coalesce(description, '')), 'D')
+$$;
+
+CREATE FUNCTION posting_search_body(description text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT setweight(to_tsvector('english', coalesce(description, '')), 'D')
+$$;
+
+CREATE FUNCTION posting_search_document(
+    title text, summary text, description text, company_name text, skill_names text
+) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT posting_search_head(title, summary, company_name, skill_names)
+        || posting_search_body(description)
 $$;
 
 CREATE FUNCTION posting_search_vector_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -120,6 +132,8 @@ DROP FUNCTION IF EXISTS posting_skills_search_vector_update();
 DROP TRIGGER IF EXISTS posting_search_vector_update ON postings_posting;
 DROP FUNCTION IF EXISTS posting_search_vector_update();
 DROP FUNCTION IF EXISTS posting_search_document(text, text, text, text, text);
+DROP FUNCTION IF EXISTS posting_search_body(text);
+DROP FUNCTION IF EXISTS posting_search_head(text, text, text, text);
 """
 
 
@@ -132,7 +146,6 @@ def on_postgresql(sql):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("postings", "0002_content_editors_group"),
         ("companies", "0001_initial"),

@@ -1,0 +1,547 @@
+"""Create N realistic postings, with companies and skills in proportion, fast.
+
+    python manage.py generate_postings --count 1000000
+
+For benchmarks and trying the site at scale; never run it against production data.
+On PostgreSQL, rows go in with COPY (postings through a temporary table so that one
+INSERT … SELECT also writes their search vectors; skill links straight into the link
+table) in batches of `--batch` postings, one transaction each. Elsewhere it uses
+bulk_create. Running it again adds N more: slugs end in the posting's id, and a slug
+that is somehow taken already gets a random suffix.
+"""
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from functools import cache, partial
+from itertools import accumulate
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from companies.models import Company
+from jobboard.markdown import render_markdown
+from postings.models import Posting
+from skills.models import Skill
+
+POSTINGS_PER_COMPANY = 25
+
+# Roles and the skills that come with them; every posting gets one or two of these and
+# a few more drawn by popularity from the whole taxonomy.
+ROLES = [
+    ("Backend Engineer", ["Backend development", "Python", "PostgreSQL", "APIs"]),
+    ("Python Developer", ["Python", "Django", "PostgreSQL", "Backend development"]),
+    ("Django Developer", ["Django", "Python", "PostgreSQL", "Backend development"]),
+    ("Go Engineer", ["Go", "Backend development", "Kubernetes", "Microservices"]),
+    ("Java Developer", ["Java", "Spring", "Backend development", "Microservices"]),
+    ("Kotlin Engineer", ["Kotlin", "Android development", "Java"]),
+    ("Ruby on Rails Developer", ["Ruby", "Ruby on Rails", "PostgreSQL"]),
+    ("Node.js Developer", ["Node.js", "TypeScript", "JavaScript", "Backend development"]),
+    ("Frontend Engineer", ["Frontend development", "JavaScript", "TypeScript", "React"]),
+    ("React Developer", ["React", "TypeScript", "Frontend development", "CSS"]),
+    ("Vue.js Developer", ["Vue.js", "JavaScript", "Frontend development", "CSS"]),
+    ("Full-Stack Developer", ["Full-stack development", "JavaScript", "Python", "React"]),
+    ("iOS Engineer", ["iOS development", "Swift", "Mobile development"]),
+    ("Android Engineer", ["Android development", "Kotlin", "Mobile development"]),
+    ("Data Engineer", ["Data engineering", "Python", "SQL", "Apache Spark", "Airflow"]),
+    ("Data Scientist", ["Data science", "Python", "Machine learning", "Statistics"]),
+    ("Data Analyst", ["Data analysis", "SQL", "Excel", "Tableau"]),
+    ("Machine Learning Engineer", ["Machine learning", "Python", "PyTorch", "MLOps"]),
+    ("DevOps Engineer", ["DevOps", "Kubernetes", "Terraform", "AWS", "CI/CD"]),
+    ("Site Reliability Engineer", ["Site reliability", "Kubernetes", "Linux", "Go"]),
+    ("Cloud Architect", ["Cloud architecture", "AWS", "Azure", "Terraform"]),
+    ("Security Engineer", ["Security", "Linux", "Networking", "Python"]),
+    ("Database Administrator", ["PostgreSQL", "MySQL", "SQL", "Linux"]),
+    ("QA Engineer", ["Quality assurance", "Test automation", "Selenium", "Python"]),
+    ("Embedded Software Engineer", ["Embedded systems", "C", "C++", "Linux"]),
+    ("Game Developer", ["Game development", "C++", "Unity", "C#"]),
+    (".NET Developer", ["C#", ".NET", "Azure", "SQL Server"]),
+    ("PHP Developer", ["PHP", "Laravel", "MySQL", "Backend development"]),
+    ("Rust Engineer", ["Rust", "Systems programming", "Linux", "Backend development"]),
+    ("Scala Engineer", ["Scala", "Apache Spark", "Functional programming", "Kafka"]),
+    ("Product Designer", ["Product design", "UX design", "Figma", "User research"]),
+    ("UX Researcher", ["User research", "UX design", "Usability testing"]),
+    ("Product Manager", ["Product management", "Agile", "Roadmapping"]),
+    ("Engineering Manager", ["Engineering management", "Agile", "Hiring"]),
+    ("Technical Writer", ["Technical writing", "Documentation", "APIs"]),
+    ("Solutions Architect", ["Solutions architecture", "Cloud architecture", "APIs"]),
+    ("Network Engineer", ["Networking", "Linux", "Cisco"]),
+    ("Blockchain Developer", ["Blockchain", "Solidity", "Rust"]),
+    ("Salesforce Developer", ["Salesforce", "Apex", "JavaScript"]),
+    ("SAP Consultant", ["SAP", "ABAP", "ERP"]),
+]
+EXTRA_SKILLS = [
+    "Git", "Docker", "GraphQL", "REST", "Redis", "Elasticsearch", "RabbitMQ", "Kafka",
+    "Google Cloud", "Serverless", "Microservices", "Distributed systems", "Observability",
+    "Prometheus", "Grafana", "Ansible", "Nginx", "Bash", "Tailwind CSS", "Next.js",
+    "Angular", "Svelte", "Webpack", "Accessibility", "Performance", "Pandas", "NumPy",
+    "TensorFlow", "Computer vision", "Natural language processing", "Snowflake", "dbt",
+    "Looker", "Power BI", "Communication", "Mentoring", "Scrum", "Jira", "English", "German",
+    "French", "Spanish", "Dutch", "Payments", "Fintech", "E-commerce", "Healthcare", "SaaS",
+]  # fmt: skip
+
+SENIORITIES = [
+    # (seniority, title prefix, weight, salary floor in thousands)
+    (Posting.Seniority.JUNIOR, "Junior", 15, 35),
+    (Posting.Seniority.MID, "", 35, 55),
+    (Posting.Seniority.SENIOR, "Senior", 30, 75),
+    (Posting.Seniority.STAFF, "Staff", 8, 100),
+    (Posting.Seniority.LEAD, "Lead", 12, 90),
+]
+REMOTE = [
+    (Posting.RemotePolicy.REMOTE, 35),
+    (Posting.RemotePolicy.HYBRID, 40),
+    (Posting.RemotePolicy.ONSITE, 25),
+]
+EMPLOYMENT = [
+    (Posting.EmploymentType.FULL_TIME, 80),
+    (Posting.EmploymentType.CONTRACT, 9),
+    (Posting.EmploymentType.PART_TIME, 7),
+    (Posting.EmploymentType.INTERNSHIP, 4),
+]
+PLACES = [
+    # (location, country, currency, salary factor)
+    ("Amsterdam, Netherlands", "NL", "EUR", 1.0), ("Rotterdam, Netherlands", "NL", "EUR", 0.95),
+    ("Berlin, Germany", "DE", "EUR", 1.0), ("Munich, Germany", "DE", "EUR", 1.1),
+    ("Hamburg, Germany", "DE", "EUR", 1.0), ("Paris, France", "FR", "EUR", 0.95),
+    ("Lyon, France", "FR", "EUR", 0.85), ("Madrid, Spain", "ES", "EUR", 0.75),
+    ("Barcelona, Spain", "ES", "EUR", 0.75), ("Lisbon, Portugal", "PT", "EUR", 0.65),
+    ("Dublin, Ireland", "IE", "EUR", 1.1), ("Vienna, Austria", "AT", "EUR", 0.95),
+    ("Zurich, Switzerland", "CH", "CHF", 1.6), ("Stockholm, Sweden", "SE", "SEK", 11.0),
+    ("Copenhagen, Denmark", "DK", "DKK", 8.0), ("Warsaw, Poland", "PL", "PLN", 3.0),
+    ("London, United Kingdom", "GB", "GBP", 0.95), ("Manchester, United Kingdom", "GB", "GBP", 0.8),
+    ("Edinburgh, United Kingdom", "GB", "GBP", 0.8), ("New York, United States", "US", "USD", 1.6),
+    ("San Francisco, United States", "US", "USD", 1.8), ("Austin, United States", "US", "USD", 1.4),
+    ("Toronto, Canada", "CA", "CAD", 1.4), ("Sydney, Australia", "AU", "AUD", 1.6),
+]  # fmt: skip
+SUMMARIES = [
+    "Build and run the services behind our product.",
+    "Join a small team shipping features customers love.",
+    "Help us scale a platform used by millions every day.",
+    "Own features end to end, from idea to production.",
+    "Shape the technical direction of a growing product.",
+    "Work on hard problems with kind, experienced colleagues.",
+    "Make our product faster, safer and easier to use.",
+    "Turn data into decisions for teams across the company.",
+    "Improve the tools our engineers use every day.",
+    "Design systems that stay up when it matters most.",
+    "Bring your experience to a mission-driven team.",
+    "Grow with us as we expand to new markets.",
+]
+INTROS = [
+    "We are looking for someone who enjoys building reliable software with a small, "
+    "autonomous team. You will work closely with product and design, and you will have "
+    "a real say in what we build next.",
+    "Our platform handles thousands of requests a second, and it keeps growing. You will "
+    "help us keep it fast and dependable while we add features our customers ask for.",
+    "You will join a cross-functional team that owns its services from the first sketch "
+    "to production monitoring. We value clear writing, careful reviews and steady progress.",
+    "We are a profitable company with a sustainable pace. We hire people who like to "
+    "learn, share what they know and take responsibility for their work.",
+    "This is a new team with a clear mandate. You will help set its practices, choose its "
+    "tools and deliver its first releases.",
+    "We build software for people who rely on it every day. Quality, accessibility and "
+    "performance matter to us as much as new features.",
+    "You will work on a mature product with a loyal customer base, modernising its "
+    "architecture one careful step at a time.",
+    "We are remote-friendly and asynchronous by default, with a few days together in "
+    "person every quarter.",
+]
+DUTIES = [
+    ["Design, build and maintain services and APIs", "Review code and mentor colleagues",
+     "Take part in a fair on-call rotation"],
+    ["Ship features in small, well-tested increments", "Improve observability and alerting",
+     "Write clear technical documentation"],
+    ["Work with product managers to refine requirements", "Keep dependencies current",
+     "Find and fix performance bottlenecks"],
+    ["Build data pipelines and reports", "Model data for analysis and search",
+     "Automate repetitive work"],
+    ["Lead technical design discussions", "Break large projects into milestones",
+     "Help hire and onboard new team members"],
+    ["Improve our continuous integration and deployment", "Harden our infrastructure",
+     "Share knowledge in demos and write-ups"],
+]  # fmt: skip
+REQUIREMENTS = [
+    ["Several years of professional experience in a similar role",
+     "Comfort with code review and pair programming", "Clear written English"],
+    ["Experience running software in production", "Curiosity about how things work",
+     "A habit of writing tests first"],
+    ["A portfolio or projects you can show us", "Good judgement about trade-offs",
+     "Kindness towards colleagues and users"],
+    ["Knowledge of relational databases and SQL", "Experience with cloud infrastructure",
+     "Interest in security and privacy"],
+    ["Experience mentoring others", "Comfort with ambiguity and changing priorities",
+     "The right to work in the country of the role"],
+    ["A degree in a related field, or equivalent experience", "Attention to detail",
+     "Enthusiasm for learning new tools"],
+]  # fmt: skip
+OFFERS = [
+    "A competitive salary, 28 days of holiday and a learning budget.",
+    "Flexible hours, a pension plan and the equipment you choose.",
+    "Stock options, parental leave and a yearly team retreat.",
+    "Remote work allowance, health insurance and conference tickets.",
+    "A four-day week option after six months, and generous sick leave.",
+]
+COMPANY_WORDS = (  # noqa: SIM905 (a paragraph of words reads better than a list)
+    "North South East West Blue Green Red Silver Golden Bright Clear Swift Quiet Bold Open "
+    "Iron Stone River Lake Harbor Summit Valley Forest Cedar Maple Oak Pine Birch Willow Aspen "
+    "Falcon Heron Otter Fox Wolf Lynx Orca Raven Sparrow Comet Nova Orbit Pulse Signal Vector "
+    "Quantum Pixel Atlas Beacon Bridge Compass Harbour Lantern Meridian Prism Spark Tidal "
+    "Vertex Zenith Ember Granite Juniper Kestrel Lumen Mosaic Nimbus Onyx Polar Saffron"
+).split()
+COMPANY_KINDS = (  # noqa: SIM905
+    "Labs Systems Software Analytics Health Bank Logistics Energy Robotics Media Games "
+    "Security Cloud Payments Insurance Mobility Foods Retail Studios Networks Works"
+).split()
+COMPANY_SUFFIXES = ["", "", "", " BV", " GmbH", " Ltd", " Inc.", " AG", " SA", " & Co"]
+
+STATUSES = [
+    # (state, weight): live, expired, closed and draft postings as a long-running board has.
+    ("live", 85),
+    ("expired", 8),
+    ("closed", 4),
+    ("draft", 3),
+]
+
+COLUMNS = [
+    "id", "company_id", "title", "slug", "summary", "description", "description_html",
+    "location", "country", "remote_policy", "employment_type", "seniority", "salary_min",
+    "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email", "status",
+    "published_at", "expires_at", "created_at", "updated_at",
+]  # fmt: skip
+
+
+# The vector is exactly what the row trigger computes, posting_search_document(), with
+# its costly part, posting_search_body(description), computed once per distinct text.
+INSERT_POSTINGS = f"""
+    WITH body AS MATERIALIZED (
+        SELECT key, posting_search_body(description) AS vector FROM generated_description
+    )
+    INSERT INTO postings_posting ({", ".join(COLUMNS)}, search_vector)
+    SELECT {", ".join(f"g.{column}" for column in COLUMNS)},
+           posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || body.vector
+      FROM generated_posting g JOIN body ON body.key = g.description_key
+"""  # noqa: S608 (constant column names)
+ANALYZE_TABLES = (
+    "ANALYZE postings_posting, postings_posting_skills, companies_company, skills_skill"
+)
+DEDUPLICATE_SLUGS = """
+    UPDATE generated_posting g SET slug = g.slug || '-' || substr(md5(random()::text), 1, 8)
+     WHERE EXISTS (SELECT 1 FROM postings_posting p WHERE p.slug = g.slug)
+"""
+
+
+def _weighted(pairs):
+    """(values, cumulative weights) for random.choices."""
+    values, weights = zip(*pairs, strict=True)
+    return list(values), list(accumulate(weights))
+
+
+DESCRIPTION_KEYS = len(INTROS) * len(DUTIES) * len(REQUIREMENTS) * len(OFFERS)
+
+
+@cache
+def _description(key: int) -> tuple[str, str]:
+    """Markdown and its HTML (as Posting.derive_fields() renders it); about 1,500
+    combinations of parts, each rendered once."""
+    key, intro = divmod(key, len(INTROS))
+    key, duties = divmod(key, len(DUTIES))
+    offer, requirements = divmod(key, len(REQUIREMENTS))
+    markdown = (
+        f"## About the role\n\n{INTROS[intro]}\n\n## What you will do\n\n"
+        + "".join(f"- {duty}\n" for duty in DUTIES[duties])
+        + "\n## About you\n\n"
+        + "".join(f"- {item}\n" for item in REQUIREMENTS[requirements])
+        + f"\n## What we offer\n\n{OFFERS[offer]}\n"
+    )
+    return markdown, render_markdown(markdown).html
+
+
+class Command(BaseCommand):
+    help = "Create N realistic postings with companies and skills in proportion (fast)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, required=True, help="Postings to create.")
+        parser.add_argument("--batch", type=int, default=50_000, help="Postings per batch.")
+        parser.add_argument("--seed", type=int, default=None, help="For repeatable data.")
+
+    def handle(self, *, count, batch, seed, verbosity, **options):
+        if count < 1 or batch < 1:
+            raise CommandError("--count and --batch must be positive.")
+        self.verbosity = verbosity
+        self.random = random.Random(seed)
+        started = time.monotonic()
+        skills = self.ensure_skills()
+        companies = self.create_companies(max(3, count // POSTINGS_PER_COMPANY))
+        self.log(f"{len(skills)} skills, {len(companies)} new companies")
+        sizes = [min(batch, count - start) for start in range(0, count, batch)]
+        if connection.vendor == "postgresql":
+            # Python builds the next batch while PostgreSQL writes this one.
+            with ThreadPoolExecutor(max_workers=1) as builder:
+                build = partial(
+                    builder.submit, self.build_batch, companies=companies, skills=skills
+                )
+                upcoming = build(self.allocate_ids(sizes[0]))
+                for number in range(len(sizes)):
+                    rows, links = upcoming.result()
+                    if number + 1 < len(sizes):
+                        upcoming = build(self.allocate_ids(sizes[number + 1]))
+                    self.copy_batch(rows, links)
+                    self.log(
+                        f"{sum(sizes[: number + 1]):,} postings, {time.monotonic() - started:.1f} s"
+                    )
+            # Fresh statistics, or the planner misjudges the new rows until autovacuum runs.
+            with connection.cursor() as cursor:
+                cursor.execute(ANALYZE_TABLES)
+        else:
+            for size in sizes:
+                rows, links = self.build_batch(self.allocate_ids(size), companies, skills)
+                self.bulk_create_batch(rows, links)
+        self.stdout.write(
+            f"Created {count:,} postings in {time.monotonic() - started:.1f} s.",
+            style_func=self.style.SUCCESS,
+        )
+
+    def log(self, message):
+        if self.verbosity >= 2 or (self.verbosity == 1 and "postings" in message):
+            self.stdout.write(message)
+
+    # Skills and companies ------------------------------------------------------------
+
+    def ensure_skills(self) -> list[tuple[int, str, float]]:
+        """(id, name, popularity) for the taxonomy; existing skills are reused by name."""
+        names = list(dict.fromkeys([n for _, role in ROLES for n in role] + EXTRA_SKILLS))
+        taken = set(Skill.objects.values_list("slug", flat=True))
+        missing = set(names) - set(
+            Skill.objects.filter(name__in=names).values_list("name", flat=True)
+        )
+        new = []
+        for name in names:
+            if name in missing:
+                slug = slugify(name.replace("++", " plus plus").replace("#", " sharp"))
+                slug = slug if slug not in taken else f"{slug}-{len(taken)}"
+                taken.add(slug)
+                new.append(Skill(name=name, slug=slug))
+        Skill.objects.bulk_create(new)
+        by_name = dict(Skill.objects.filter(name__in=names).values_list("name", "pk"))
+        # Zipf-like popularity in taxonomy order: the first skills are the common ones.
+        return [(by_name[name], name, 1 / (rank + 3)) for rank, name in enumerate(names)]
+
+    def create_companies(self, count: int) -> list[tuple[int, str, str]]:
+        """(id, name, slug) of `count` new companies."""
+        taken = set(Company.objects.values_list("slug", flat=True))
+        new = []
+        for _ in range(count):
+            kind = self.random.choice(COMPANY_KINDS)
+            name = (
+                f"{self.random.choice(COMPANY_WORDS)} {self.random.choice(COMPANY_WORDS)} "
+                f"{kind}{self.random.choice(COMPANY_SUFFIXES)}"
+            )
+            slug = base = slugify(name)
+            while slug in taken:
+                slug = f"{base}-{self.random.getrandbits(24):06x}"
+            taken.add(slug)
+            new.append(
+                Company(
+                    name=name,
+                    slug=slug,
+                    website=f"https://{slug}.example",
+                    description=f"{name}: {kind.lower()} for customers across Europe.",
+                    headquarters=self.random.choice(PLACES)[0],
+                )
+            )
+        created = []
+        for start in range(0, len(new), 5000):
+            created += Company.objects.bulk_create(new[start : start + 5000])
+        if not created or created[0].pk is None:  # a backend without RETURNING
+            created = list(Company.objects.filter(slug__in=[c.slug for c in new]))
+        return [(c.pk, c.name, c.slug) for c in created]
+
+    # Postings ------------------------------------------------------------------------
+
+    def allocate_ids(self, size: int) -> list[int]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('postings_posting', 'id')) "
+                    "FROM generate_series(1, %s)",
+                    [size],
+                )
+                return [row[0] for row in cursor.fetchall()]
+        # SQLite (development only): one writer at a time.
+        first = (Posting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        return list(range(first, first + size))
+
+    def build_batch(self, ids, companies, skills):
+        rnd = self.random
+        now = timezone.now()
+        size = len(ids)
+        skill_ids = [s[0] for s in skills]
+        skill_names = {s[0]: s[1] for s in skills}
+        skill_cum = list(accumulate(s[2] for s in skills))
+        skill_by_name = {s[1]: s[0] for s in skills}
+        role_skills = [[skill_by_name[n] for n in names] for _, names in ROLES]
+        seniority = _weighted([(s, s[2]) for s in SENIORITIES])
+        remote = _weighted(REMOTE)
+        employment = _weighted(EMPLOYMENT)
+        status = _weighted(STATUSES)
+        statuses = rnd.choices(status[0], cum_weights=status[1], k=size)
+        seniorities = rnd.choices(seniority[0], cum_weights=seniority[1], k=size)
+        remotes = rnd.choices(remote[0], cum_weights=remote[1], k=size)
+        employments = rnd.choices(employment[0], cum_weights=employment[1], k=size)
+        rows, links = [], []
+        for i, pk in enumerate(ids):
+            role = rnd.randrange(len(ROLES))
+            level, prefix, _, floor = seniorities[i]
+            title = f"{prefix} {ROLES[role][0]}".strip()
+            company_id, company_name, company_slug = companies[rnd.randrange(len(companies))]
+            slug = f"{slugify(title)}-{pk}"
+            place = PLACES[rnd.randrange(len(PLACES))]
+            description_key = rnd.randrange(DESCRIPTION_KEYS)
+            description, description_html = _description(description_key)
+            chosen = set(rnd.sample(role_skills[role], k=min(2, len(role_skills[role]))))
+            chosen.update(rnd.choices(skill_ids, cum_weights=skill_cum, k=rnd.randint(0, 3)))
+            if rnd.random() < 0.7:
+                base = floor * 1000 * place[3] * rnd.uniform(0.9, 1.3)
+                salary_min = int(round(base, -3))
+                salary_max = int(round(base * rnd.uniform(1.1, 1.4), -3))
+                currency = place[2]
+            else:
+                salary_min = salary_max = None
+                currency = ""
+            state = statuses[i]
+            if state == "expired":
+                published = now - timedelta(days=rnd.uniform(100, 400))
+                expires = published + timedelta(days=rnd.uniform(30, 60))
+            elif state == "draft":
+                published = None
+                expires = now + timedelta(days=30)
+            else:  # live, or closed while live; live ones stay live for 30+ days
+                published = now - timedelta(seconds=rnd.uniform(60, 60 * 86400))
+                expires = published + timedelta(days=rnd.uniform(90, 120))
+            apply_by_email = rnd.random() < 0.1
+            rows.append(
+                (
+                    pk,
+                    company_id,
+                    title,
+                    slug,
+                    SUMMARIES[rnd.randrange(len(SUMMARIES))],
+                    description,
+                    description_html,
+                    place[0] if remotes[i] != Posting.RemotePolicy.REMOTE else "",
+                    place[1],
+                    remotes[i],
+                    employments[i],
+                    level,
+                    salary_min,
+                    salary_max,
+                    currency,
+                    Posting.SalaryPeriod.YEAR,
+                    "" if apply_by_email else f"https://{company_slug}.example/careers/{slug}",
+                    f"jobs@{company_slug}.example" if apply_by_email else "",
+                    Posting.Status.DRAFT
+                    if state == "draft"
+                    else Posting.Status.CLOSED
+                    if state == "closed"
+                    else Posting.Status.PUBLISHED,
+                    published,
+                    expires,
+                    published or now,
+                    now,
+                    # Not columns: what the search vector needs.
+                    company_name,
+                    " ".join(sorted(skill_names[s] for s in chosen)),
+                    description_key,
+                )
+            )
+            links.extend((pk, s) for s in chosen)
+        return rows, links
+
+    def copy_batch(self, rows, links):
+        columns = ", ".join(COLUMNS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            step = self.stepper()
+            # Triggers stand aside: this transaction writes the vectors itself, with the
+            # same function, once per posting instead of once per link.
+            cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
+            # Bulk-load settings for this transaction only: new GIN entries collect in the
+            # pending list and are merged once per batch (below), far cheaper than one
+            # by one; lz4 compresses descriptions and vectors several times faster.
+            cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE generated_posting (LIKE postings_posting INCLUDING "
+                "DEFAULTS, company_name text, skill_names text, description_key int) "
+                "ON COMMIT DROP"
+            )
+            cursor.execute("ALTER TABLE generated_posting DROP COLUMN search_vector")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE generated_description (key int, description text) "
+                "ON COMMIT DROP"
+            )
+            with cursor.cursor.copy(
+                f"COPY generated_posting ({columns}, company_name, skill_names, description_key) "
+                "FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            with cursor.cursor.copy("COPY generated_description FROM STDIN") as copy:
+                for key in {row[-1] for row in rows}:
+                    copy.write_row((key, _description(key)[0]))
+            step("copy to temporary tables")
+            # A slug taken by someone else's posting keeps its own, plus a random suffix.
+            cursor.execute(DEDUPLICATE_SLUGS)
+            step("deduplicate slugs")
+            cursor.execute(INSERT_POSTINGS)
+            step("insert postings")
+            with cursor.cursor.copy(
+                "COPY postings_posting_skills (posting_id, skill_id) FROM STDIN"
+            ) as copy:
+                for link in links:
+                    copy.write_row(link)
+            step("copy skill links")
+            # Searches read the pending list sequentially: leave none behind.
+            cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
+            step("merge GIN pending list")
+            # Inside an outer transaction (tests) this is a savepoint, which neither drops
+            # the tables nor ends SET LOCAL: later writes get their vectors from triggers.
+            cursor.execute("DROP TABLE generated_posting, generated_description")
+            cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
+        step("commit (foreign key checks)")
+
+    def stepper(self):
+        """A function that logs the time since its last call, with -v 3."""
+        last = time.monotonic()
+
+        def step(name):
+            nonlocal last
+            now = time.monotonic()
+            if self.verbosity >= 3:
+                self.stdout.write(f"  {name}: {now - last:.2f} s")
+            last = now
+
+        return step
+
+    def bulk_create_batch(self, rows, links):
+        fields = COLUMNS
+        with transaction.atomic():
+            taken = set(
+                Posting.objects.filter(slug__in=[row[3] for row in rows]).values_list(
+                    "slug", flat=True
+                )
+            )
+            postings = []
+            for row in rows:
+                values = dict(zip(fields, row[: len(fields)], strict=True))
+                if values["slug"] in taken:
+                    values["slug"] += f"-{self.random.getrandbits(32):08x}"
+                postings.append(Posting(**values))
+            Posting.objects.bulk_create(postings, batch_size=500)
+            Link = Posting.skills.through
+            Link.objects.bulk_create(
+                [Link(posting_id=p, skill_id=s) for p, s in links], batch_size=2000
+            )
