@@ -72,7 +72,9 @@ def normalise_logo(file) -> SimpleUploadedFile:
                 code="logo_broken",
             ) from None
         has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        clean = image.convert("RGBA" if has_alpha else "RGB")
+        # A phone photo is stored sideways with an EXIF orientation tag: turn it upright
+        # now, since re-encoding drops EXIF (and with it the GPS position).
+        clean = ImageOps.exif_transpose(image).convert("RGBA" if has_alpha else "RGB")
     clean.thumbnail((STORED_LOGO_SIZE, STORED_LOGO_SIZE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     clean.save(output, format="PNG", optimize=True)
