@@ -1,0 +1,677 @@
+"""Import content: an upsert by slug, validated like the admin, written all or nothing.
+
+Every record is validated before anything is written, and every error is collected (up
+to MAX_ERRORS), each naming its record and field: `postings[12].salary_max: …`. Only a
+file without errors is written, in one transaction.
+
+Validation is the admin's: each record goes through its model's `full_clean()` and each
+logo through `normalise_logo()`. The checks `full_clean()` would make with one query per
+row are made here set-based instead, so that 10,000 postings validate in seconds:
+references (a company or skill slug must be in the file or on the site, where the admin
+checks a foreign key exists), uniqueness (slugs within the file, skill names within the
+file and against the site) and check constraints (each of Posting's is mirrored by
+`Posting.clean()`; the database still enforces them inside the transaction).
+
+Skills and postings, the sections that grow large, are written in bulk: one query per
+chunk of rows (postings get `derive_fields()` first, as `save()` would), and the
+postings' skills are replaced set-wise. Guides (at most one per skill) and companies
+(one per many postings) go through `save()`, which derives their files: rendered
+Markdown, logo sizes. Unchanged records are not written at all.
+"""
+
+import hashlib
+import posixpath
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from companies.logos import MAX_LOGO_BYTES, normalise_logo
+from companies.models import Company
+from postings.models import Posting
+from skills.models import Skill, SkillGuide
+
+from .format import (
+    COMPANIES,
+    FORMAT,
+    GUIDES,
+    POSTINGS,
+    SECTIONS,
+    SKILLS,
+    TOP_LEVEL_KEYS,
+    VERSION,
+    Section,
+    parse_timestamp,
+)
+from .sources import ContentError, ContentSource, FileNotReadable, open_content
+
+MAX_ERRORS = 100
+CHUNK = 1000
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class SectionReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    sections: dict[str, SectionReport] = field(
+        default_factory=lambda: {section.name: SectionReport() for section in SECTIONS}
+    )
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line: "skills 8 created, 0 updated, 0 unchanged; guides …"."""
+        return "; ".join(
+            f"{name} {counts.created} created, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged"
+            for name, counts in self.sections.items()
+        )
+
+    def table(self) -> str:
+        lines = [f"{'':<10} {'created':>8} {'updated':>8} {'unchanged':>10}"]
+        lines += [
+            f"{name:<10} {c.created:>8} {c.updated:>8} {c.unchanged:>10}"
+            for name, c in self.sections.items()
+        ]
+        return "\n".join(lines)
+
+
+def import_content(*, path, dry_run: bool = False) -> ImportReport:
+    """Import a content.json file, a folder holding one, or a .zip of such a folder.
+
+    Raises ContentError, listing every problem, when anything is invalid; then nothing
+    is written. With `dry_run`, validates and reports without writing.
+    """
+    with open_content(path) as source:
+        return import_source(source=source, dry_run=dry_run)
+
+
+def import_source(*, source: ContentSource, dry_run: bool = False) -> ImportReport:
+    """Import already opened content (`open_content`), e.g. after adjusting its data."""
+    started = time.perf_counter()
+    run = _Import(source)
+    try:
+        with transaction.atomic():
+            run.validate()
+            if not dry_run:
+                run.write()
+    except DatabaseError as error:
+        run.discard_stored_files()
+        raise ContentError(
+            [f"The database refused the import, so nothing was written: {error}"]
+        ) from error
+    except BaseException:
+        run.discard_stored_files()
+        raise
+    report = run.report(dry_run=dry_run)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+class _Errors(list):
+    def add(self, where: str, message: str) -> None:
+        self.append(f"{where}: {message}")
+        if len(self) >= MAX_ERRORS:
+            raise _TooManyErrors
+
+
+@dataclass(eq=False)
+class _Row:
+    section: Section
+    index: int
+    key: str
+    record: dict
+    instance: models.Model
+    action: str
+    # Model field names whose value the record changes.
+    changed: set[str] = field(default_factory=set)
+    # Fields whose value in the record could not be read; full_clean() skips them.
+    failed: set[str] = field(default_factory=set)
+    # The plain fields' values before the record was applied.
+    before: dict[str, Any] = field(default_factory=dict)
+    valid: bool = True
+    # Postings: the company's slug and the skills' slugs, when the record gives them.
+    company: str | None = None
+    skills: list[str] | None = None
+    # Companies: a new logo (normalised PNG bytes) to store, or the logo to remove.
+    logo: bytes | None = None
+    clear_logo: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.section.name}[{self.index}]"
+
+
+class _Import:
+    def __init__(self, source: ContentSource):
+        self.source = source
+        self.errors = _Errors()
+        self.rows: dict[str, list[_Row]] = {section.name: [] for section in SECTIONS}
+        self.stored_files: list[str] = []
+
+    # Validation ------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        try:
+            records = self._read_top_level(self.source.data)
+            if records is None:  # not this format: its records mean nothing
+                raise ContentError(list(self.errors))
+            file_skills = {key for _, key, _ in records["skills"]}
+            file_companies = {key for _, key, _ in records["companies"]}
+            site_skills = _existing_keys(
+                Skill,
+                "slug",
+                {key for _, key, _ in records["guides"]}
+                | {
+                    slug
+                    for _, _, record in records["postings"]
+                    if isinstance(record.get("skills"), list)
+                    for slug in record["skills"]
+                    if isinstance(slug, str)
+                },
+            )
+            self._validate_skills(records["skills"])
+            self._validate_guides(records["guides"], known_skills=file_skills | site_skills)
+            self._validate_companies(records["companies"])
+            self._validate_postings(
+                records["postings"],
+                known_skills=file_skills | site_skills,
+                file_companies=file_companies,
+            )
+        except _TooManyErrors:
+            raise ContentError(
+                [
+                    *sorted(self.errors, key=_file_order),
+                    f"Stopped after {MAX_ERRORS} errors; fix these and run the import again.",
+                ]
+            ) from None
+        if self.errors:
+            raise ContentError(sorted(self.errors, key=_file_order))
+
+    def _read_top_level(self, data: Any) -> dict[str, list[tuple[int, str, dict]]] | None:
+        records = {section.name: [] for section in SECTIONS}
+        if not isinstance(data, dict):
+            self.errors.add("content", 'Expected a JSON object with "format" and "version".')
+            return None
+        for key in sorted(data.keys() - set(TOP_LEVEL_KEYS)):
+            self.errors.add(key, "Unknown field.")
+        format_error = version_error = None
+        if "format" not in data:
+            format_error = f'This field is required: "{FORMAT}".'
+        elif data["format"] != FORMAT:
+            format_error = f'Expected "{FORMAT}", found {data["format"]!r}.'
+        if "version" not in data:
+            version_error = f"This field is required: {VERSION}."
+        elif data["version"] != VERSION or isinstance(data["version"], bool):
+            version_error = (
+                f"Unsupported version {data['version']!r}; this site reads version {VERSION}."
+            )
+        for name, error in (("format", format_error), ("version", version_error)):
+            if error:
+                self.errors.add(name, error)
+        if format_error or version_error:
+            return None
+        if data.get("exported_at") is not None:
+            try:
+                parse_timestamp(data["exported_at"])
+            except ValueError as error:
+                self.errors.add("exported_at", str(error))
+        for section in SECTIONS:
+            items = data.get(section.name, [])
+            if not isinstance(items, list):
+                self.errors.add(section.name, "Expected a list of records.")
+                continue
+            records[section.name] = self._read_records(section, items)
+        return records
+
+    def _read_records(self, section: Section, items: list) -> list[tuple[int, str, dict]]:
+        """(index, key, record) of each record with a usable, unique key."""
+        known = set(section.fields)
+        seen: dict[str, int] = {}
+        records = []
+        for index, record in enumerate(items):
+            where = f"{section.name}[{index}]"
+            if not isinstance(record, dict):
+                self.errors.add(where, "Expected an object.")
+                continue
+            for name in sorted(record.keys() - known):
+                self.errors.add(f"{where}.{name}", "Unknown field.")
+            key = record.get(section.key)
+            if section.key not in record:
+                self.errors.add(f"{where}.{section.key}", "This field is required.")
+            elif not isinstance(key, str) or not key:
+                self.errors.add(f"{where}.{section.key}", "Expected a slug.")
+            elif key in seen:
+                self.errors.add(
+                    f"{where}.{section.key}",
+                    f'Duplicate {section.key} "{key}": also {section.name}[{seen[key]}].',
+                )
+            else:
+                seen[key] = index
+                records.append((index, key, record))
+        return records
+
+    def _validate_skills(self, records) -> None:
+        existing = _existing(Skill.objects.all(), "slug", [key for _, key, _ in records])
+        rows = [self._prepare(SKILLS, *record, existing.get(record[1])) for record in records]
+        for row in rows:
+            self._clean(row)
+        self._check_unique(SKILLS, rows)
+        self.rows[SKILLS.name] = rows
+
+    def _validate_guides(self, records, *, known_skills: set[str]) -> None:
+        existing = _existing(
+            SkillGuide.objects.select_related("skill"),
+            "skill__slug",
+            [key for _, key, _ in records],
+            key=lambda guide: guide.skill.slug,
+        )
+        rows = []
+        for record in records:
+            row = self._prepare(GUIDES, *record, existing.get(record[1]))
+            if row.key not in known_skills:
+                self._error(row, "skill", f'Unknown skill "{row.key}": {_NOT_FOUND}')
+            self._clean(row, exclude=["skill"])
+            rows.append(row)
+        self.rows[GUIDES.name] = rows
+
+    def _validate_companies(self, records) -> None:
+        existing = _existing(Company.objects.all(), "slug", [key for _, key, _ in records])
+        rows = []
+        for record in records:
+            row = self._prepare(COMPANIES, *record, existing.get(record[1]))
+            if "logo" in row.record:
+                self._read_logo(row, row.record["logo"])
+            self._clean(row)
+            rows.append(row)
+        self.rows[COMPANIES.name] = rows
+
+    def _read_logo(self, row: _Row, value) -> None:
+        current = row.instance.logo
+        if value is None:
+            if current:
+                row.clear_logo = True
+                row.changed.add("logo")
+            return
+        try:
+            data, size = self.source.read(value, limit=MAX_LOGO_BYTES)
+        except FileNotReadable as error:
+            self._error(row, "logo", str(error))
+            return
+        stored = _stored_digest(current) if current else None
+        digest = hashlib.sha256(data).hexdigest()
+        if size <= MAX_LOGO_BYTES and digest == stored:
+            return  # byte for byte the logo already stored, which was checked then
+        upload = SimpleUploadedFile(value.rsplit("/", 1)[-1], data)
+        upload.size = size  # the whole file's size, though only the cap was read
+        try:
+            clean = normalise_logo(upload).read()
+        except ValidationError as error:
+            for message in error.messages:
+                self._error(row, "logo", f"{value}: {message}")
+            return
+        if hashlib.sha256(clean).hexdigest() != stored:
+            row.logo = clean
+            row.changed.add("logo")
+
+    def _validate_postings(self, records, *, known_skills, file_companies) -> None:
+        existing = _existing(Posting.objects.all(), "slug", [key for _, key, _ in records])
+        site_companies = _existing_keys(
+            Company,
+            "slug",
+            {
+                record["company"]
+                for _, _, record in records
+                if isinstance(record.get("company"), str)
+            },
+        )
+        company_slugs = _values_by_pk(Company, "slug", {p.company_id for p in existing.values()})
+        current_skills = _posting_skill_slugs([p.pk for p in existing.values()])
+        rows = []
+        for record in records:
+            row = self._prepare(POSTINGS, *record, existing.get(record[1]))
+            self._read_company(row, file_companies | site_companies, company_slugs)
+            self._read_skills(row, known_skills, current_skills)
+            self._clean(row, exclude=["company"])
+            rows.append(row)
+        self.rows[POSTINGS.name] = rows
+
+    def _read_company(self, row: _Row, known: set[str], current: dict[int, str]) -> None:
+        if "company" not in row.record:
+            if row.action == CREATED:
+                self._error(row, "company", "This field is required.")
+            return
+        slug = row.record["company"]
+        if not isinstance(slug, str) or not slug:
+            self._error(row, "company", "Expected a company slug.")
+        elif slug not in known:
+            self._error(row, "company", f'Unknown company "{slug}": {_NOT_FOUND}')
+        else:
+            row.company = slug
+            if row.action != CREATED and current.get(row.instance.company_id) != slug:
+                row.changed.add("company")
+
+    def _read_skills(self, row: _Row, known: set[str], current: dict[int, set[str]]) -> None:
+        if "skills" not in row.record:
+            return
+        slugs = row.record["skills"]
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            self._error(row, "skills", "Expected a list of skill slugs.")
+            return
+        for slug in dict.fromkeys(slugs):
+            if slug not in known:
+                self._error(row, "skills", f'Unknown skill "{slug}": {_NOT_FOUND}')
+        row.skills = list(dict.fromkeys(slugs))
+        if row.action != CREATED and set(row.skills) != current.get(row.instance.pk, set()):
+            row.changed.add("skills")
+
+    def _prepare(self, section: Section, index: int, key: str, record: dict, instance) -> _Row:
+        """A row whose instance carries the record's plain fields, converted from JSON."""
+        row = _Row(
+            section,
+            index,
+            key,
+            record,
+            instance if instance is not None else section.model(),
+            CREATED if instance is None else UNCHANGED,
+        )
+        row.before = {name: _value(row.instance, name) for name in section.plain_fields}
+        for name in section.plain_fields:
+            if name in record:
+                model_field = section.model._meta.get_field(name)
+                try:
+                    setattr(row.instance, model_field.attname, _convert(model_field, record[name]))
+                except ValueError as error:
+                    self._error(row, name, str(error))
+                    row.failed.add(name)
+        return row
+
+    def _clean(self, row: _Row, *, exclude=()) -> None:
+        # Uniqueness and check constraints cost a query per row: see the module docstring.
+        try:
+            row.instance.full_clean(
+                exclude=[*exclude, *row.failed], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self._error(row, None if name == NON_FIELD_ERRORS else name, message)
+        if row.action == CREATED or not row.valid:
+            return
+        changed = self._changed(row)
+        if changed and isinstance(row.instance, Posting):
+            # Compare what would be stored: "eur" is stored as "EUR".
+            row.instance.derive_fields()
+            changed = self._changed(row)
+            if "description" in changed:
+                changed.add("description_html")
+        row.changed |= changed
+        if row.changed:
+            row.action = UPDATED
+
+    @staticmethod
+    def _changed(row: _Row) -> set[str]:
+        return {n for n in row.section.plain_fields if _value(row.instance, n) != row.before[n]}
+
+    def _check_unique(self, section: Section, rows: list[_Row]) -> None:
+        """Unique fields other than the key, within the file and against the site."""
+        model = section.model
+        for model_field in model._meta.concrete_fields:
+            if not model_field.unique or model_field.primary_key or model_field.is_relation:
+                continue
+            if model_field.name == section.key:
+                continue
+            name, given = model_field.name, {}
+            for row in rows:
+                if name not in row.record or name in row.failed:
+                    continue
+                value = getattr(row.instance, model_field.attname)
+                if value in given:
+                    self._error(
+                        row, name, f'Duplicate {name} "{value}": also {given[value].where}.'
+                    )
+                else:
+                    given[value] = row
+            final = {row.key: getattr(row.instance, model_field.attname) for row in rows}
+            for chunk in _chunks(list(given)):
+                taken = model.objects.filter(**{f"{name}__in": chunk})
+                for owner, value in taken.values_list(section.key, name):
+                    row = given[value]
+                    if owner != row.key and final.get(owner, value) == value:
+                        self._error(
+                            row,
+                            name,
+                            f"{capfirst(model._meta.verbose_name)} with this "
+                            f'{model_field.verbose_name} already exists ({section.key} "{owner}").',
+                        )
+
+    def _error(self, row: _Row, name: str | None, message: str) -> None:
+        row.valid = False
+        self.errors.add(row.where if name is None else f"{row.where}.{name}", message)
+
+    # Writing ---------------------------------------------------------------------------
+
+    def write(self) -> None:
+        now = timezone.now()
+        skills, guides = self.rows[SKILLS.name], self.rows[GUIDES.name]
+        companies, postings = self.rows[COMPANIES.name], self.rows[POSTINGS.name]
+
+        _bulk_write(Skill, skills, now)
+        skill_ids = _ids(
+            Skill,
+            {row.key for row in guides} | {slug for row in postings for slug in row.skills or ()},
+        )
+        for row in guides:
+            if row.action != UNCHANGED:
+                row.instance.skill_id = skill_ids[row.key]
+                row.instance.save()
+
+        self._store_logos(companies)
+        for row in companies:
+            if row.action != UNCHANGED:
+                row.instance.save()
+        company_ids = _ids(Company, {row.company for row in postings if row.company})
+
+        for row in postings:
+            if row.company:
+                row.instance.company_id = company_ids[row.company]
+            if row.action == CREATED:
+                row.instance.derive_fields()
+        _bulk_write(Posting, postings, now)
+        self._write_posting_skills(postings, skill_ids)
+
+    def _store_logos(self, rows: list[_Row]) -> None:
+        logo_field = Company._meta.get_field("logo")
+        replaced = []
+        for row in rows:
+            if row.logo is None and not row.clear_logo:
+                continue
+            if row.instance.logo:
+                replaced.append(row.instance.logo.name)
+            if row.clear_logo:
+                row.instance.logo = ""
+                continue
+            name = logo_field.generate_filename(row.instance, "logo.png")
+            stored = logo_field.storage.save(
+                name, ContentFile(row.logo), max_length=logo_field.max_length
+            )
+            self.stored_files.append(stored)
+            row.instance.logo = stored
+        if replaced:
+            # Replaced files go once the import is committed, so a rollback loses nothing.
+            transaction.on_commit(lambda: [logo_field.storage.delete(n) for n in replaced])
+
+    def discard_stored_files(self) -> None:
+        """Remove the logos this import stored, and the files derived from them (their
+        sizes, named after them), when the import is rolled back."""
+        storage = Company._meta.get_field("logo").storage
+        for name in self.stored_files:
+            folder, filename = posixpath.split(name)
+            stem = posixpath.splitext(filename)[0]
+            for other in storage.listdir(folder)[1]:
+                if other.startswith(stem):
+                    storage.delete(posixpath.join(folder, other))
+        self.stored_files = []
+
+    def _write_posting_skills(self, rows: list[_Row], skill_ids: dict[str, int]) -> None:
+        through = Posting.skills.through
+        rewrite = [
+            row
+            for row in rows
+            if row.skills is not None and (row.action == CREATED or "skills" in row.changed)
+        ]
+        stale = [row.instance.pk for row in rewrite if row.action != CREATED]
+        for chunk in _chunks(stale):
+            through.objects.filter(posting_id__in=chunk).delete()
+        through.objects.bulk_create(
+            [
+                through(posting_id=row.instance.pk, skill_id=skill_ids[slug])
+                for row in rewrite
+                for slug in row.skills
+            ],
+            batch_size=CHUNK,
+        )
+
+    def report(self, *, dry_run: bool) -> ImportReport:
+        report = ImportReport(dry_run=dry_run)
+        for name, rows in self.rows.items():
+            for row in rows:
+                counts = report.sections[name]
+                setattr(counts, row.action, getattr(counts, row.action) + 1)
+        return report
+
+
+_NOT_FOUND = "neither in this file nor on the site."
+_RECORD = re.compile(r"(\w+)\[(\d+)\]")
+_SECTION_ORDER = {section.name: position for position, section in enumerate(SECTIONS)}
+
+
+def _file_order(error: str) -> tuple[int, int]:
+    """Errors in the order of the file's records; a record's own errors keep theirs."""
+    match = _RECORD.match(error)
+    if not match:
+        return (-1, 0)
+    return (_SECTION_ORDER.get(match[1], -1), int(match[2]))
+
+
+def _convert(model_field: models.Field, value):
+    """The Python value of a JSON value for `model_field`; ValueError when the type is wrong.
+
+    Types are strict (a number is not a string). Strings are kept as given, so that an
+    export imports back exactly, except that one of only spaces counts as empty: the
+    admin's forms would refuse it where a value is required.
+    """
+    if value is None:
+        if model_field.null:
+            return None
+        raise ValueError("This field cannot be null.")
+    if isinstance(model_field, models.BooleanField):
+        if not isinstance(value, bool):
+            raise ValueError("Expected true or false.")
+        return value
+    if isinstance(model_field, models.IntegerField):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Expected a whole number.")
+        return value
+    if isinstance(model_field, models.DateTimeField):
+        return parse_timestamp(value)
+    if isinstance(model_field, models.CharField | models.TextField):
+        if not isinstance(value, str):
+            raise ValueError("Expected a string.")
+        if "\x00" in value:
+            raise ValueError("Null characters are not allowed.")
+        return value if value.strip() else ""
+    raise TypeError(f"No JSON conversion for {model_field!r}")
+
+
+def _value(instance: models.Model, name: str):
+    model_field = instance._meta.get_field(name)
+    value = getattr(instance, model_field.attname)
+    return value.name if isinstance(model_field, models.FileField) else value
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing(queryset, lookup: str, keys: list[str], *, key=None) -> dict[str, models.Model]:
+    found = {}
+    for chunk in _chunks(keys):
+        for obj in queryset.filter(**{f"{lookup}__in": chunk}):
+            found[key(obj) if key else getattr(obj, lookup)] = obj
+    return found
+
+
+def _existing_keys(model, lookup: str, keys: set[str]) -> set[str]:
+    return set(_ids(model, keys, lookup=lookup))
+
+
+def _ids(model, keys: set[str], *, lookup: str = "slug") -> dict[str, int]:
+    ids = {}
+    for chunk in _chunks(sorted(keys)):
+        ids.update(model.objects.filter(**{f"{lookup}__in": chunk}).values_list(lookup, "pk"))
+    return ids
+
+
+def _values_by_pk(model, name: str, pks: set[int]) -> dict[int, str]:
+    values = {}
+    for chunk in _chunks(sorted(pks)):
+        values.update(model.objects.filter(pk__in=chunk).values_list("pk", name))
+    return values
+
+
+def _posting_skill_slugs(posting_ids: list[int]) -> dict[int, set[str]]:
+    slugs: dict[int, set[str]] = {}
+    links = Posting.skills.through.objects
+    for chunk in _chunks(posting_ids):
+        for posting_id, slug in links.filter(posting_id__in=chunk).values_list(
+            "posting_id", "skill__slug"
+        ):
+            slugs.setdefault(posting_id, set()).add(slug)
+    return slugs
+
+
+def _stored_digest(logo) -> str | None:
+    try:
+        with logo.storage.open(logo.name, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None  # the file is gone: store the imported one
+
+
+def _bulk_write(model, rows: list[_Row], now) -> None:
+    model.objects.bulk_create(
+        [row.instance for row in rows if row.action == CREATED], batch_size=CHUNK
+    )
+    updates = [row for row in rows if row.action == UPDATED]
+    # "skills" is a many-to-many, written separately.
+    fields = {name for row in updates for name in row.changed} - {"skills"}
+    for row in updates:
+        row.instance.updated_at = now
+    if updates:
+        model.objects.bulk_update(
+            [row.instance for row in updates], sorted(fields | {"updated_at"}), batch_size=CHUNK
+        )

@@ -1,0 +1,222 @@
+"""Where content comes from: a content.json file, a folder holding one, or a .zip of it.
+
+Files the content names (logos) are read only from inside that folder or archive: an
+absolute path, a `..` or a symlink out of the folder is refused. Archives are never
+extracted: after checking the number of entries, their total declared size and that no
+entry name leaves the archive (zip-slip), members are read one at a time, each with a
+size cap, so a zip bomb or a lying header costs at most that cap.
+"""
+
+import contextlib
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .format import CONTENT_FILE
+
+MAX_CONTENT_BYTES = 100 * 1024 * 1024
+MAX_ARCHIVE_ENTRIES = 10_000
+MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
+
+
+class ContentError(Exception):
+    """The content cannot be imported; `errors` says why, one line per problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+class FileNotReadable(Exception):
+    """A file named by the content cannot be read; the message says why."""
+
+
+class ContentSource:
+    """Parsed content (`data`) and access to the files beside it."""
+
+    where = "next to content.json"
+
+    def __init__(self, data: Any):
+        self.data = data
+
+    def read(self, name: str, *, limit: int) -> tuple[bytes, int]:
+        """At most `limit + 1` bytes of the file `name` (relative, with forward slashes),
+        and its full size."""
+        raise NotImplementedError
+
+
+class FolderSource(ContentSource):
+    def __init__(self, data: Any, *, folder: Path):
+        super().__init__(data)
+        self.folder = folder.resolve()
+
+    def read(self, name: str, *, limit: int) -> tuple[bytes, int]:
+        target = (self.folder / safe_relative_path(name)).resolve()
+        if not target.is_relative_to(self.folder):
+            raise FileNotReadable(f'"{name}" leads outside the content folder.')
+        if not target.is_file():
+            raise FileNotReadable(f'No file "{name}" {self.where}.')
+        with target.open("rb") as file:
+            return file.read(limit + 1), target.stat().st_size
+
+
+class ArchiveSource(ContentSource):
+    where = "in the archive"
+
+    def __init__(self, data: Any, *, archive: zipfile.ZipFile, prefix: str):
+        super().__init__(data)
+        self.archive = archive
+        self.prefix = prefix
+
+    def read(self, name: str, *, limit: int) -> tuple[bytes, int]:
+        member = self.prefix + safe_relative_path(name).as_posix()
+        try:
+            info = self.archive.getinfo(member)
+        except KeyError:
+            raise FileNotReadable(f'No file "{name}" {self.where}.') from None
+        try:
+            with self.archive.open(info) as file:
+                return file.read(limit + 1), info.file_size
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
+            raise FileNotReadable(f'"{name}" cannot be read from the archive: {error}') from None
+
+
+def safe_relative_path(name: str) -> PurePosixPath:
+    if not isinstance(name, str) or not name.strip():
+        raise FileNotReadable("Expected a file path relative to content.json.")
+    path = PurePosixPath(name)
+    if "\\" in name or "\x00" in name or path.is_absolute() or ".." in path.parts:
+        raise FileNotReadable(
+            f'"{name}" must be a path inside the content folder, with forward slashes '
+            '(e.g. "logos/acme.png").'
+        )
+    return path
+
+
+@contextlib.contextmanager
+def open_content(path: str | Path) -> Iterator[ContentSource]:
+    """The content at `path`: a JSON file, a folder holding content.json, or a .zip of one.
+
+    Raises ContentError when there is nothing readable there.
+    """
+    path = Path(path)
+    if path.is_dir():
+        content_file = path / CONTENT_FILE
+        if not content_file.is_file():
+            raise ContentError([f"{path}: No {CONTENT_FILE} in this folder."])
+        yield FolderSource(_parse(_read_file(content_file), content_file), folder=path)
+    elif path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
+        with _open_archive(path) as (archive, prefix):
+            raw = _read_member(archive, prefix + CONTENT_FILE, path)
+            yield ArchiveSource(_parse(raw, path), archive=archive, prefix=prefix)
+    elif path.is_file():
+        yield FolderSource(_parse(_read_file(path), path), folder=path.parent)
+    else:
+        raise ContentError([f"{path}: No such file or folder."])
+
+
+def _read_file(path: Path) -> bytes:
+    if path.stat().st_size > MAX_CONTENT_BYTES:
+        raise ContentError([f"{path}: Larger than {MAX_CONTENT_BYTES // 1024 // 1024} MB."])
+    return path.read_bytes()
+
+
+@contextlib.contextmanager
+def _open_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, str]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ContentError([f"{path}: Not a readable .zip archive ({error})."]) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ARCHIVE_ENTRIES:
+            raise ContentError(
+                [f"{path}: {len(entries)} entries; the limit is {MAX_ARCHIVE_ENTRIES}."]
+            )
+        if sum(entry.file_size for entry in entries) > MAX_ARCHIVE_BYTES:
+            raise ContentError(
+                [f"{path}: Unpacks to more than {MAX_ARCHIVE_BYTES // 1024 // 1024} MB."]
+            )
+        unsafe = []
+        for entry in entries:
+            try:
+                safe_relative_path(entry.filename)
+            except FileNotReadable:
+                unsafe.append(
+                    f'{path}: Unsafe entry "{entry.filename}": every path in the archive '
+                    "must stay inside it."
+                )
+        if unsafe:
+            raise ContentError(unsafe)
+        yield archive, _content_prefix(archive, path)
+
+
+def _content_prefix(archive: zipfile.ZipFile, path: Path) -> str:
+    """Where content.json is: at the root, or in the archive's single top folder."""
+    names = set(archive.namelist())
+    if CONTENT_FILE in names:
+        return ""
+    nested = [name for name in names if PurePosixPath(name).parts[1:] == (CONTENT_FILE,)]
+    if len(nested) == 1:
+        return nested[0][: -len(CONTENT_FILE)]
+    raise ContentError(
+        [f"{path}: No {CONTENT_FILE} at the top of the archive (or in its single folder)."]
+    )
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    try:
+        with archive.open(name) as file:
+            raw = file.read(MAX_CONTENT_BYTES + 1)
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
+        raise ContentError([f"{path}: {name} cannot be read: {error}"]) from None
+    if len(raw) > MAX_CONTENT_BYTES:
+        raise ContentError(
+            [f"{path}: {name} is larger than {MAX_CONTENT_BYTES // 1024 // 1024} MB."]
+        )
+    return raw
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    # json.loads keeps the last of two equal keys; in content that hides a mistake.
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def _parse(raw: bytes, label: Path) -> Any:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            [f"{label}: Not UTF-8 text ({error.reason} at byte {error.start})."]
+        ) from None
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_object_without_duplicate_keys,
+            parse_constant=_reject_constant,
+        )
+    except json.JSONDecodeError as error:
+        raise ContentError(
+            [f"{label}: Malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}."]
+        ) from None
+    except _DuplicateKey as error:
+        raise ContentError(
+            [f'{label}: Malformed JSON: the key "{error}" appears twice in one object.']
+        ) from None
+    except ValueError as error:
+        raise ContentError([f"{label}: Malformed JSON: {error}."]) from None

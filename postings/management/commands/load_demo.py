@@ -1,0 +1,79 @@
+"""Load the demo content (demo/content.json and its logos) through the content importer.
+
+    python manage.py load_demo             # load, or refresh, the demo
+    python manage.py load_demo --if-empty  # only into a database without postings (make run)
+
+Every date in the demo is moved forward by the time since it was exported, so the demo
+always looks fresh: postings published "two days ago" at export are two days old now.
+Loading is an upsert by slug: running it twice duplicates nothing.
+"""
+
+import contextlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from jobboard.content_io import (
+    ContentError,
+    format_timestamp,
+    import_source,
+    open_content,
+    parse_timestamp,
+)
+from postings.models import Posting
+
+DEMO_PATH = Path(settings.BASE_DIR) / "demo" / "content.json"
+DATED_FIELDS = {"guides": ("published_at",), "postings": ("published_at", "expires_at")}
+
+
+def shift_dates(data: dict, *, now) -> None:
+    """Move every date in `data` by `now − exported_at`, in place."""
+    try:
+        delta = now - parse_timestamp(data.get("exported_at"))
+    except ValueError as error:
+        raise CommandError(f"exported_at: {error}") from None
+    for section, names in DATED_FIELDS.items():
+        for record in data.get(section) or []:
+            for name in names:
+                if not isinstance(record, dict) or record.get(name) is None:
+                    continue
+                # A date that does not parse is left as it is: the importer reports it.
+                with contextlib.suppress(ValueError):
+                    record[name] = format_timestamp(parse_timestamp(record[name]) + delta)
+
+
+class Command(BaseCommand):
+    help = "Load the demo content with its dates moved to now (idempotent: an upsert by slug)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=DEMO_PATH, help="default: demo/content.json")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any posting exists."
+        )
+
+    def handle(self, *args, path, if_empty, **options):
+        if if_empty and Posting.objects.exists():
+            self.stdout.write("Demo content: skipped, the database already has postings.")
+            return
+        try:
+            with open_content(path) as source:
+                if not isinstance(source.data, dict):
+                    raise CommandError(f"{path}: not a content file.")
+                shift_dates(source.data, now=timezone.now())
+                report = import_source(source=source)
+        except ContentError as error:
+            raise CommandError(f"The demo content could not be loaded:\n{error}") from None
+        totals = ", ".join(f"{counts.total} {name}" for name, counts in report.sections.items())
+        changes = {
+            kind: sum(getattr(counts, kind) for counts in report.sections.values())
+            for kind in ("created", "updated", "unchanged")
+        }
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content: {totals} ({changes['created']} created, "
+                f"{changes['updated']} updated, {changes['unchanged']} unchanged; "
+                f"{Posting.objects.live().count()} postings live) in {report.seconds:.1f} s."
+            )
+        )
