@@ -106,6 +106,26 @@ DATABASES = {
     )
 }
 
+# The cache: Redis when REDIS_URL is set (one cache for all workers), else each worker's
+# own memory. CACHE_BACKEND=dummy turns caching off, to measure the uncached cost.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if REDIS_URL else "locmem")
+_CACHE_BACKENDS = {
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+}
+if CACHE_BACKEND not in _CACHE_BACKENDS or (CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("CACHE_BACKEND is redis (needs REDIS_URL), locmem or dummy.")
+CACHES = {
+    "default": {
+        "BACKEND": _CACHE_BACKENDS[CACHE_BACKEND],
+        "LOCATION": REDIS_URL if CACHE_BACKEND == "redis" else "jobboard",
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "jobboard"),
+        "TIMEOUT": 300,
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
