@@ -1,9 +1,24 @@
+import re
+import shutil
+import tempfile
+import time
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.views import View
 
 from companies.admin import logo_thumbnail
+from jobboard.content_io import ContentError, import_content
 
 from .models import Posting
 
@@ -111,3 +126,158 @@ class PostingAdmin(admin.ModelAdmin):
         for posting in queryset:
             posting.extend(days=30)
         self.message_user(request, "Extended the selected postings by 30 days.", messages.SUCCESS)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
+        # Before the default URLs: "<path:object_id>/" would take "import/".
+        return [path("import/", view, name="postings_posting_import"), *super().get_urls()]
+
+
+# Content import ------------------------------------------------------------------------
+# Staff with `postings.import_content` upload a .json or .zip (the format of
+# `manage.py import_content`), read the dry run's report, then confirm. Between the two
+# steps the upload waits in a private temporary folder named by a random id, which only
+# a signed token carries back: the confirm step cannot be pointed at any other file.
+
+IMPORT_PERMISSION = "postings.import_content"
+IMPORT_SIGNING_SALT = "postings.admin.content-import"
+IMPORT_TOKEN_MAX_AGE = 60 * 60
+IMPORT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+IMPORT_SUFFIXES = (".json", ".zip")
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class ContentUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Content file",
+        help_text="A content.json file, or a .zip of a folder holding content.json and its "
+        "logos/ (what “manage.py export_content export.zip” writes). Nothing is written "
+        "before you confirm.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            raise ValidationError("Upload a .json file or a .zip archive.")
+        if upload.size > IMPORT_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                f"The file is larger than {IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024} MB; "
+                "import it with “manage.py import_content” instead."
+            )
+        return upload
+
+
+class ContentConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+def _uploads_folder() -> Path:
+    return Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()) / "jobboard-imports"
+
+
+def stash_upload(upload, *, user) -> str:
+    """Keep `upload` until the confirm step; return the signed token that names it."""
+    root = _uploads_folder()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in root.iterdir():  # uploads nobody confirmed
+        if folder.stat().st_mtime < time.time() - IMPORT_TOKEN_MAX_AGE:
+            shutil.rmtree(folder, ignore_errors=True)
+    upload_id, suffix = uuid.uuid4().hex, Path(upload.name).suffix.lower()
+    (root / upload_id).mkdir(mode=0o700)
+    with (root / upload_id / f"upload{suffix}").open("wb") as file:
+        for chunk in upload.chunks():
+            file.write(chunk)
+    return signing.dumps(
+        {"id": upload_id, "suffix": suffix, "name": upload.name, "user": user.pk},
+        salt=IMPORT_SIGNING_SALT,
+    )
+
+
+def stashed_upload(token: str, *, user) -> tuple[Path, str] | None:
+    """The stashed file and its original name, when `token` is valid for `user`."""
+    try:
+        data = signing.loads(token, salt=IMPORT_SIGNING_SALT, max_age=IMPORT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if (
+        data.get("user") != user.pk
+        or not _UPLOAD_ID.fullmatch(str(data.get("id")))
+        or data.get("suffix") not in IMPORT_SUFFIXES
+    ):
+        return None
+    stashed = _uploads_folder() / data["id"] / f"upload{data['suffix']}"
+    return (stashed, data["name"]) if stashed.is_file() else None
+
+
+def discard_upload(stashed: Path) -> None:
+    shutil.rmtree(stashed.parent, ignore_errors=True)
+
+
+class ContentImportView(View):
+    """Upload, dry run, confirm: the admin's page for `import_content`."""
+
+    model_admin = None
+    template_name = "admin/postings/posting/import_content.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render(request, upload_form=ContentUploadForm())
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm(request)
+        form = ContentUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(request, upload_form=form)
+        token = stash_upload(form.cleaned_data["file"], user=request.user)
+        stashed, name = stashed_upload(token, user=request.user)
+        try:
+            report = import_content(path=stashed, dry_run=True)
+        except ContentError as error:
+            discard_upload(stashed)
+            return self.render(
+                request, upload_form=ContentUploadForm(), errors=error.errors, filename=name
+            )
+        return self.render(
+            request,
+            report=report,
+            filename=name,
+            confirm_form=ContentConfirmForm(initial={"token": token}),
+        )
+
+    def confirm(self, request):
+        form = ContentConfirmForm(request.POST)
+        found = form.is_valid() and stashed_upload(form.cleaned_data["token"], user=request.user)
+        if not found:
+            messages.error(request, "This upload has expired or is unknown: upload the file again.")
+            return redirect("admin:postings_posting_import")
+        stashed, name = found
+        try:
+            report = import_content(path=stashed)
+        except ContentError as error:
+            # The site changed since the dry run (say, a skill was deleted).
+            return self.render(
+                request, upload_form=ContentUploadForm(), errors=error.errors, filename=name
+            )
+        finally:
+            discard_upload(stashed)
+        messages.success(request, f"Imported {name}: {report.summary()}.")
+        return redirect("admin:postings_posting_changelist")
+
+    def render(self, request, **context):
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                **self.model_admin.admin_site.each_context(request),
+                "opts": Posting._meta,
+                "title": "Import content",
+                "changelist_url": reverse("admin:postings_posting_changelist"),
+                **context,
+            },
+        )

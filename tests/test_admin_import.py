@@ -1,0 +1,186 @@
+import json
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from companies.models import Company
+from postings.admin import IMPORT_SIGNING_SALT
+from postings.models import Posting
+from skills.models import Skill
+from tests.content_files import sample, write_zip
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:postings_posting_import")
+CHANGELIST_URL = reverse("admin:postings_posting_changelist")
+
+
+@pytest.fixture(autouse=True)
+def uploads_folder(settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads" / "jobboard-imports"
+
+
+def staff(username: str, *permissions: str) -> User:
+    user = User.objects.create_user(username, password="a-long-passphrase-1", is_staff=True)
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+@pytest.fixture
+def importer(client):
+    user = staff("importer", "import_content", "view_posting")
+    client.force_login(user)
+    return user
+
+
+def json_upload(data=None, name="content.json") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, json.dumps(data or _without_logo()).encode())
+
+
+def _without_logo() -> dict:
+    data = sample()
+    data["companies"][0]["logo"] = None
+    return data
+
+
+def test_anonymous_users_are_sent_to_the_login(client):
+    response = client.get(IMPORT_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_without_the_permission_get_403_and_no_link(client):
+    user = staff("viewer", "view_posting", "change_posting", "add_posting")
+    client.force_login(user)
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 403
+    assert not Posting.objects.exists()
+    assert IMPORT_URL not in client.get(CHANGELIST_URL).content.decode()
+
+
+def test_content_editors_may_import(client):
+    user = staff("editor")
+    user.groups.add(Group.objects.get(name="Content editors"))
+    client.force_login(user)
+    assert client.get(IMPORT_URL).status_code == 200
+    assert IMPORT_URL in client.get(CHANGELIST_URL).content.decode()
+
+
+def test_the_upload_page_uses_the_admin_layout(client, importer):
+    response = client.get(IMPORT_URL)
+    assert response.status_code == 200
+    assert "admin/base_site.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page and "csrfmiddlewaretoken" in page
+    assert f'href="{CHANGELIST_URL}"' in page
+
+
+def test_upload_shows_the_dry_run_report_and_writes_nothing(client, importer, uploads_folder):
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report.dry_run
+    assert (report.sections["postings"].created, report.sections["skills"].created) == (2, 2)
+    page = response.content.decode()
+    assert "Dry run of content.json" in page and 'value="Import"' in page
+    assert not Posting.objects.exists() and not Skill.objects.exists()
+    assert len(list(uploads_folder.iterdir())) == 1  # kept for the confirm step
+
+
+def test_confirm_writes_the_data_and_removes_the_upload(client, importer, uploads_folder):
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+    token = response.context["confirm_form"].initial["token"]
+
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)
+
+    assert response.redirect_chain[-1][0] == CHANGELIST_URL
+    assert Posting.objects.count() == 2 and Skill.objects.count() == 2
+    assert "Imported content.json: skills 2 created" in response.content.decode()
+    assert list(uploads_folder.iterdir()) == []
+    # The token was for one use: the upload is gone.
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)
+    assert "This upload has expired or is unknown" in response.content.decode()
+
+
+def test_a_zip_with_logos_imports(client, importer, tmp_path):
+    path = write_zip(tmp_path / "export.zip")
+    upload = SimpleUploadedFile("export.zip", path.read_bytes())
+    response = client.post(IMPORT_URL, {"file": upload})
+    assert response.context["report"].sections["companies"].created == 2
+    client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
+    assert Company.objects.get(slug="acme").logo
+
+
+def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer, uploads_folder):
+    data = _without_logo()
+    data["postings"][0]["salary_min"] = 999999
+    data["postings"][1]["company"] = "initech"
+    response = client.post(IMPORT_URL, {"file": json_upload(data)})
+    assert response.status_code == 200
+    assert response.context["errors"] == [
+        "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
+        'postings[1].company: Unknown company "initech": neither in this file nor on the site.',
+    ]
+    page = response.content.decode()
+    assert "Nothing can be imported from content.json" in page
+    assert "postings[0].salary_max" in page
+    assert "confirm_form" not in response.context
+    assert not Skill.objects.exists()
+    assert list(uploads_folder.iterdir()) == []
+
+
+def test_other_file_types_are_refused(client, importer):
+    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("x.csv", b"a,b")})
+    assert response.context["upload_form"].errors == {
+        "file": ["Upload a .json file or a .zip archive."]
+    }
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token",
+        signing.dumps({"id": "../../etc", "suffix": ".json", "name": "x", "user": 1}, salt="x"),
+    ],
+)
+def test_a_forged_token_is_refused(client, importer, token):
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)
+    assert "This upload has expired or is unknown" in response.content.decode()
+    assert not Posting.objects.exists()
+
+
+def test_a_signed_token_cannot_point_at_another_path(client, importer, tmp_path):
+    """Even correctly signed, only a random upload id inside the uploads folder is used."""
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(json.dumps(_without_logo()))
+    token = signing.dumps(
+        {"id": str(outside), "suffix": ".json", "name": "x", "user": importer.pk},
+        salt=IMPORT_SIGNING_SALT,
+    )
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)
+    assert "This upload has expired or is unknown" in response.content.decode()
+    assert not Posting.objects.exists()
+
+
+def test_another_users_token_is_refused(client, importer):
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+    token = response.context["confirm_form"].initial["token"]
+    other = Client()
+    other.force_login(staff("other", "import_content"))
+    response = other.post(IMPORT_URL, {"token": token}, follow=True)
+    assert "This upload has expired or is unknown" in response.content.decode()
+    assert not Posting.objects.exists()
+
+
+def test_posts_need_the_csrf_token(importer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(importer)
+    assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 403
+    assert not Posting.objects.exists()
