@@ -3,8 +3,11 @@ import uuid
 from functools import partial
 
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
 from PIL import Image
+
+from postings.models import Posting
 
 from .logos import (
     LOGO_FORMATS,
@@ -25,6 +28,18 @@ logger = logging.getLogger(__name__)
 def logo_upload_to(instance, filename: str) -> str:
     # A random name: the uploader's file name is never trusted or exposed.
     return f"logos/{uuid.uuid4().hex}.png"
+
+
+class CompanyQuerySet(models.QuerySet):
+    def with_open_roles(self):
+        """Annotate `open_roles`: the company's live postings, counted in the same query."""
+        return self.annotate(
+            open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
+        )
+
+    def hiring(self):
+        """Companies with live postings, the most openings first."""
+        return self.with_open_roles().filter(open_roles__gt=0).order_by("-open_roles", "name")
 
 
 class Company(models.Model):
@@ -48,6 +63,8 @@ class Company(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CompanyQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
@@ -68,6 +85,12 @@ class Company(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"slug": self.slug})
+
+    def live_postings(self):
+        return Posting.objects.live().filter(company=self)
+
+    def get_postings_url(self) -> str:
+        return f"{reverse('postings:list')}?company={self.slug}"
 
     def render_logo_variants(self, *, force: bool = False) -> bool:
         """Store the logo at every size the pages use, or a monogram when there is no logo.

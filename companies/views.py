@@ -1,12 +1,26 @@
-from django.views.generic import DetailView, ListView
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView
+
+from jobboard.pagination import PaginationMixin
 
 from .models import Company
 
 
-class CompanyListView(ListView):
-    model = Company
-    paginate_by = 50
+class CompanyListView(PaginationMixin, ListView):
+    queryset = Company.objects.with_open_roles().order_by("name")
+    paginate_by = 48
+    template_name = "companies/company_list.html"
 
 
-class CompanyDetailView(DetailView):
-    model = Company
+class CompanyDetailView(PaginationMixin, ListView):
+    """A company and its live openings, paginated like the listing."""
+
+    template_name = "companies/company_detail.html"
+    context_object_name = "postings"
+
+    def get_queryset(self):
+        self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
+        return self.company.live_postings().for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(company=self.company, **kwargs)

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from django.views.static import serve
 
-from jobboard.views import healthz
+from jobboard.views import HomeView, healthz
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("skills/", include("skills.urls")),
     path("companies/", include("companies.urls")),
     path("jobs/", include("postings.urls")),

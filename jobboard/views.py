@@ -1,6 +1,12 @@
+from django.db.models import Count
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from companies.models import Company
+from postings.models import Posting
+from skills.models import Skill
 
 
 @require_safe
@@ -12,3 +18,23 @@ def healthz(request):
     database, so it answers while PostgreSQL is down and measures the framework's floor.
     """
     return HttpResponse(b"ok\n", content_type="text/plain; charset=utf-8")
+
+
+class HomeView(TemplateView):
+    """The front page: search, the skill guides, the newest openings, who is hiring."""
+
+    template_name = "home.html"
+    latest_postings = 8
+    hiring_companies = 12
+
+    def get_context_data(self, **kwargs):
+        live = Posting.objects.live()
+        return super().get_context_data(
+            totals=live.aggregate(
+                open_roles=Count("pk"), companies=Count("company", distinct=True)
+            ),
+            guided_skills=Skill.objects.with_published_guide().with_open_roles(),
+            latest_postings=live.for_cards()[: self.latest_postings],
+            hiring_companies=Company.objects.hiring()[: self.hiring_companies],
+            **kwargs,
+        )

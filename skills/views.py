@@ -1,13 +1,41 @@
-from django.views.generic import DetailView, ListView
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView, TemplateView
 
 from .models import Skill
 
+OPENINGS_ON_SKILL_PAGE = 20
+
 
 class SkillListView(ListView):
-    queryset = Skill.objects.filter(guide__isnull=False).select_related("guide")
+    """The skills with a published guide, then the other skills with open roles."""
+
+    queryset = Skill.objects.with_published_guide().with_open_roles()
+    context_object_name = "guided_skills"
     template_name = "skills/skill_list.html"
 
+    def get_context_data(self, **kwargs):
+        other_skills = (
+            Skill.objects.exclude(pk__in=[skill.pk for skill in self.object_list])
+            .with_open_roles()
+            .filter(open_roles__gt=0)
+            .order_by("-open_roles", "name")
+        )
+        return super().get_context_data(other_skills=other_skills, **kwargs)
 
-class SkillDetailView(DetailView):
-    queryset = Skill.objects.select_related("guide")
+
+class SkillDetailView(TemplateView):
+    """The skill guide page: the article when published, the market snapshot and the
+    skill's newest live openings. A skill without a published guide still shows its
+    openings: a posting's skill links must never lead to a 404."""
+
     template_name = "skills/skill_detail.html"
+
+    def get_context_data(self, **kwargs):
+        skill = get_object_or_404(Skill.objects.select_related("guide"), slug=self.kwargs["slug"])
+        return super().get_context_data(
+            skill=skill,
+            guide=skill.published_guide,
+            snapshot=skill.market_snapshot(),
+            postings=skill.live_postings().for_cards()[:OPENINGS_ON_SKILL_PAGE],
+            **kwargs,
+        )

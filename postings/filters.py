@@ -1,0 +1,190 @@
+"""The job listing's filters, read from GET parameters so every view has a shareable URL.
+
+Different filters combine with AND; several values of one filter (skills, remote policy,
+employment type, seniority) match ANY of them (OR): "Python or Go, remote or hybrid".
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from companies.models import Company
+from skills.models import Skill
+
+from .models import Posting
+
+POSTED_WITHIN = {
+    "24h": ("Last 24 hours", timedelta(hours=24)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+    "30d": ("Last 30 days", timedelta(days=30)),
+}
+
+
+class Sort:
+    NEWEST = "newest"
+    SALARY = "salary"
+    RELEVANCE = "relevance"
+    CHOICES = [(NEWEST, "Newest first"), (SALARY, "Highest salary"), (RELEVANCE, "Best match")]
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One applied filter value, shown as a chip that links to the listing without it."""
+
+    label: str
+    remove_query: str
+    # True for the second and later values of one filter: they combine with OR.
+    or_previous: bool = False
+
+
+class SalaryField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=100_000_000, **kwargs)
+
+
+class SalaryFilter(filters.NumberFilter):
+    field_class = SalaryField
+
+
+class PostingFilter(filters.FilterSet):
+    q = filters.CharFilter(label="Keywords", method="filter_keywords", max_length=200)
+    skill = filters.ModelMultipleChoiceFilter(
+        label="Skills",
+        queryset=Skill.objects.only("name", "slug"),
+        to_field_name="slug",
+        method="filter_skills",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    company = filters.ModelChoiceFilter(
+        label="Company",
+        queryset=Company.objects.only("name", "slug"),
+        to_field_name="slug",
+        empty_label="Any company",
+    )
+    location = filters.CharFilter(label="Location", lookup_expr="icontains", max_length=120)
+    remote = filters.MultipleChoiceFilter(
+        label="Workplace",
+        field_name="remote_policy",
+        choices=Posting.RemotePolicy.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    type = filters.MultipleChoiceFilter(
+        label="Employment type",
+        field_name="employment_type",
+        choices=Posting.EmploymentType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    seniority = filters.MultipleChoiceFilter(
+        label="Seniority",
+        choices=Posting.Seniority.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    salary_min = SalaryFilter(
+        label="Salary at least",
+        method="filter_salary_at_least",
+        help_text="The top of the advertised range, in any currency.",
+    )
+    posted = filters.ChoiceFilter(
+        label="Posted",
+        choices=[(value, label) for value, (label, _) in POSTED_WITHIN.items()],
+        method="filter_posted_within",
+        empty_label="Any time",
+    )
+    # Applied last, in filter_queryset: the default depends on whether there are keywords.
+    sort = filters.ChoiceFilter(
+        label="Sort by", choices=Sort.CHOICES, method="keep", empty_label=None
+    )
+
+    class Meta:
+        model = Posting
+        fields = []
+
+    def filter_keywords(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_skills(self, queryset, name, value):
+        if not value:  # an empty queryset when no skill is ticked
+            return queryset
+        # A subquery rather than a join, so a posting with two of the skills appears once
+        # without DISTINCT.
+        tagged = Posting.skills.through.objects.filter(skill__in=value).values("posting_id")
+        return queryset.filter(pk__in=tagged)
+
+    def filter_salary_at_least(self, queryset, name, value):
+        # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
+        return queryset.filter(
+            Q(salary_max__gte=value) | Q(salary_max__isnull=True, salary_min__gte=value)
+        )
+
+    def filter_posted_within(self, queryset, name, value):
+        return queryset.filter(published_at__gte=timezone.now() - POSTED_WITHIN[value][1])
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_order(self) -> str:
+        """The sort applied: relevance by default with keywords, else newest first."""
+        if not self.is_bound:
+            return Sort.NEWEST
+        self.form.is_valid()  # validates once; cleaned_data then holds the valid fields
+        keywords, sort = self.form.cleaned_data.get("q"), self.form.cleaned_data.get("sort")
+        if sort == Sort.RELEVANCE and not keywords:
+            return Sort.NEWEST
+        return sort or (Sort.RELEVANCE if keywords else Sort.NEWEST)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.sort_order
+        if sort == Sort.SALARY:
+            return queryset.order_by(
+                Coalesce("salary_max", "salary_min").desc(nulls_last=True),
+                "-published_at",
+                "-id",
+            )
+        if sort == Sort.RELEVANCE:
+            return queryset.order_by("-rank", "-published_at", "-id")
+        return queryset.order_by("-published_at", "-id")
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The applied filter values, each with the query string that removes it."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        data = self.form.cleaned_data
+        chips = []
+
+        def chip(label, name, value=None, *, or_previous=False):
+            query = self.data.copy()
+            query.pop("page", None)
+            if value is None:
+                query.pop(name, None)
+            else:
+                query.setlist(name, [v for v in query.getlist(name) if v != value])
+            chips.append(ActiveFilter(label, query.urlencode(), or_previous))
+
+        if data.get("q"):
+            chip(f"“{data['q']}”", "q")
+        for index, skill in enumerate(data.get("skill") or []):
+            chip(skill.name, "skill", skill.slug, or_previous=index > 0)
+        if data.get("company"):
+            chip(data["company"].name, "company")
+        if data.get("location"):
+            chip(f"in “{data['location']}”", "location")
+        for name, choices in (
+            ("remote", Posting.RemotePolicy),
+            ("type", Posting.EmploymentType),
+            ("seniority", Posting.Seniority),
+        ):
+            for index, value in enumerate(data.get(name) or []):
+                chip(choices(value).label, name, value, or_previous=index > 0)
+        if data.get("salary_min") is not None:
+            chip(f"Salary ≥ {data['salary_min']:,}", "salary_min")
+        if data.get("posted"):
+            chip(POSTED_WITHIN[data["posted"]][0], "posted")
+        return chips

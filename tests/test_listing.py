@@ -1,0 +1,299 @@
+"""The job listing at /jobs/: filters, sorting, pagination, bad input and query count.
+
+Filters combine with AND; several values of one filter (skill, remote, type, seniority)
+match any of them (OR).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from postings.models import Posting
+from tests import factories
+from tests.site_data import HIDDEN_TITLES, build_site, cards
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/jobs/"
+
+
+def get(client, query="", status=200):
+    response = client.get(f"{reverse('postings:list')}?{query}" if query else LIST_URL)
+    assert response.status_code == status, response.content.decode()[:500]
+    return response
+
+
+def titles(response) -> list[str]:
+    return [posting.title for posting in response.context["page_obj"].object_list]
+
+
+def live(title, **fields):
+    fields.setdefault("published_at", timezone.now() - timedelta(hours=1))
+    return factories.LivePostingFactory(title=title, **fields)
+
+
+def test_url_name():
+    assert reverse("postings:list") == LIST_URL
+
+
+def test_lists_live_postings_newest_first_and_nothing_hidden(client):
+    site = build_site(live=5)
+
+    response = get(client)
+
+    assert titles(response) == [posting.title for posting in site.live]
+    html = response.content.decode()
+    assert "5 openings" in html
+    for title in HIDDEN_TITLES:
+        assert title not in html
+
+
+def test_each_card_is_one_link_with_a_machine_readable_date(client):
+    build_site(live=3)
+
+    for card in cards(get(client).content.decode()):
+        assert card.split("</article>")[0].count("<a ") == 1
+        assert "<time datetime=" in card
+
+
+def test_keyword_filter(client):
+    live("Zeppelin Pilot")
+    live("Backend Engineer", description="You will fly a zeppelin.")
+    live("Frontend Engineer")
+
+    assert set(titles(get(client, "q=zeppelin"))) == {"Zeppelin Pilot", "Backend Engineer"}
+
+
+def test_skill_filter_matches_any_of_the_skills(client):
+    python = factories.SkillFactory(name="Python", slug="python")
+    go = factories.SkillFactory(name="Go", slug="go")
+    rust = factories.SkillFactory(name="Rust", slug="rust")
+    live("Python role", skills=[python])
+    live("Go role", skills=[go])
+    live("Python and Go role", skills=[python, go])
+    live("Rust role", skills=[rust])
+
+    assert set(titles(get(client, "skill=python"))) == {"Python role", "Python and Go role"}
+    both = titles(get(client, "skill=python&skill=go"))
+    # OR, and a posting with both skills appears once.
+    assert sorted(both) == ["Go role", "Python and Go role", "Python role"]
+
+
+def test_company_filter(client):
+    acme = factories.CompanyFactory(name="Acme", slug="acme")
+    live("Acme role", company=acme)
+    live("Other role")
+
+    assert titles(get(client, "company=acme")) == ["Acme role"]
+
+
+def test_location_filter(client):
+    live("Berlin role", location="Berlin, Germany")
+    live("Paris role", location="Paris, France")
+
+    assert titles(get(client, "location=berlin")) == ["Berlin role"]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "field", "chosen", "other"),
+    [
+        ("remote", "remote_policy", Posting.RemotePolicy.REMOTE, Posting.RemotePolicy.ONSITE),
+        (
+            "type",
+            "employment_type",
+            Posting.EmploymentType.CONTRACT,
+            Posting.EmploymentType.FULL_TIME,
+        ),
+        ("seniority", "seniority", Posting.Seniority.SENIOR, Posting.Seniority.JUNIOR),
+    ],
+)
+def test_choice_filters(client, parameter, field, chosen, other):
+    live("Chosen", **{field: chosen})
+    live("Other", **{field: other})
+
+    assert titles(get(client, f"{parameter}={chosen.value}")) == ["Chosen"]
+    assert len(titles(get(client, f"{parameter}={chosen.value}&{parameter}={other.value}"))) == 2
+
+
+def test_salary_at_least_compares_the_top_of_the_range(client):
+    live("Range reaching 80k", salary_min=60000, salary_max=80000)
+    live("Range below", salary_min=60000, salary_max=79999)
+    live("From 90k, no maximum", salary_min=90000, salary_max=None)
+    live("From 70k, no maximum", salary_min=70000, salary_max=None)
+    live("Up to 85k", salary_min=None, salary_max=85000)
+    live("No salary", salary_min=None, salary_max=None, salary_currency="")
+
+    assert set(titles(get(client, "salary_min=80000"))) == {
+        "Range reaching 80k",
+        "From 90k, no maximum",
+        "Up to 85k",
+    }
+
+
+def test_posted_within(client):
+    now = timezone.now()
+    live("Hours ago", published_at=now - timedelta(hours=23))
+    live("Yesterday and a bit", published_at=now - timedelta(hours=25))
+    live("Last week", published_at=now - timedelta(days=6, hours=23))
+    live("Weeks ago", published_at=now - timedelta(days=8))
+
+    assert titles(get(client, "posted=24h")) == ["Hours ago"]
+    assert titles(get(client, "posted=7d")) == ["Hours ago", "Yesterday and a bit", "Last week"]
+    assert len(titles(get(client, "posted=30d"))) == 4
+
+
+def test_filters_combine_with_and(client):
+    python = factories.SkillFactory(name="Python", slug="python")
+    remote = Posting.RemotePolicy.REMOTE
+    live("Remote Python", skills=[python], remote_policy=remote)
+    live("On-site Python", skills=[python], remote_policy=Posting.RemotePolicy.ONSITE)
+    live("Remote other", remote_policy=remote)
+    live("Remote Python, low pay", skills=[python], remote_policy=remote, salary_max=30000,
+         salary_min=20000)  # fmt: skip
+
+    response = get(client, "skill=python&remote=remote&salary_min=50000")
+
+    assert titles(response) == ["Remote Python"]
+    assert "1 opening" in response.content.decode()
+
+
+def test_sort_by_salary_puts_the_best_paid_first_and_unknown_salaries_last(client):
+    live("No salary", salary_min=None, salary_max=None, salary_currency="")
+    live("Up to 100k", salary_min=50000, salary_max=100000)
+    live("From 120k", salary_min=120000, salary_max=None)
+    live("Up to 60k", salary_min=None, salary_max=60000)
+
+    assert titles(get(client, "sort=salary")) == [
+        "From 120k",
+        "Up to 100k",
+        "Up to 60k",
+        "No salary",
+    ]
+
+
+def test_sort_by_relevance_is_the_default_with_keywords(client):
+    now = timezone.now()
+    live("Kotlin Developer", published_at=now - timedelta(days=3))
+    live("Backend Engineer", description="Some kotlin.", published_at=now - timedelta(days=1))
+
+    assert titles(get(client, "q=kotlin")) == ["Kotlin Developer", "Backend Engineer"]
+    assert titles(get(client, "q=kotlin&sort=relevance")) == [
+        "Kotlin Developer",
+        "Backend Engineer",
+    ]
+    assert titles(get(client, "q=kotlin&sort=newest")) == ["Backend Engineer", "Kotlin Developer"]
+
+
+def test_relevance_without_keywords_falls_back_to_newest(client):
+    now = timezone.now()
+    live("Older", published_at=now - timedelta(days=2))
+    live("Newer", published_at=now - timedelta(days=1))
+
+    response = get(client, "sort=relevance")
+
+    assert titles(response) == ["Newer", "Older"]
+    assert 'value="relevance"' not in response.content.decode()  # offered only with keywords
+
+
+def test_active_filters_are_shown_and_each_can_be_removed(client):
+    python = factories.SkillFactory(name="Python", slug="python")
+    factories.SkillFactory(name="Go", slug="go")
+    live("Remote Python", skills=[python], remote_policy=Posting.RemotePolicy.REMOTE)
+
+    response = get(client, "skill=python&skill=go&remote=remote&page=1")
+
+    chips = response.context["active_filters"]
+    # Skills in name order; the second is joined to the first by "or".
+    assert [chip.label for chip in chips] == ["Go", "Python", "Remote"]
+    assert [chip.or_previous for chip in chips] == [False, True, False]
+    # Removing one drops it and the page number, and keeps the rest.
+    assert chips[0].remove_query == "skill=python&remote=remote"
+    assert chips[2].remove_query == "skill=python&skill=go"
+    html = response.content.decode()
+    assert 'href="/jobs/?skill=python&amp;remote=remote"' in html
+    assert '<li class="chips__or">or</li>' in html
+
+
+def test_an_empty_result_explains_itself_and_offers_to_clear_filters(client):
+    factories.SkillFactory(name="Python", slug="python")
+    live("On-site role", remote_policy=Posting.RemotePolicy.ONSITE)
+
+    response = get(client, "skill=python&remote=remote")
+
+    html = response.content.decode()
+    assert "0 openings" in html
+    assert "No openings match all of these filters" in html
+    assert "<strong>Python</strong> · <strong>Remote</strong>" in html
+    assert f'<a class="button" href="{LIST_URL}">Clear filters</a>' in html
+
+
+def test_20_per_page_and_pagination_keeps_the_filters(client):
+    python = factories.SkillFactory(name="Python", slug="python")
+    factories.LivePostingFactory.create_batch(45, skills=[python])
+    live("Untagged")
+
+    first = get(client, "skill=python&remote=hybrid")
+    assert len(titles(first)) == 20
+    html = first.content.decode()
+    assert '"?skill=python&amp;remote=hybrid&amp;page=2"' in html
+    assert "45 openings" in html
+
+    last = get(client, "skill=python&remote=hybrid&page=3")
+    assert len(titles(last)) == 5
+    # Page 1 is the plain URL, filters kept.
+    assert 'href="?skill=python&amp;remote=hybrid"' in last.content.decode()
+
+
+@pytest.mark.parametrize("page", ["3", "999", "0", "-1", "abc", "1.5"])
+def test_a_page_past_the_end_or_an_invalid_page_is_a_404(client, page):
+    factories.LivePostingFactory.create_batch(21)
+
+    get(client, f"page={page}", status=404)
+
+
+def test_page_one_of_an_empty_listing_is_not_a_404(client):
+    assert titles(get(client, "page=1")) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("salary_min=abc", "Enter a whole number."),
+        ("salary_min=-5", "greater than or equal to 0"),
+        ("posted=999", "Select a valid choice."),
+        ("skill=no-such-skill", "Select a valid choice."),
+        ("company=no-such-company", "Select a valid choice."),
+        ("remote=moon", "Select a valid choice."),
+        ("sort=cheapest", "Select a valid choice."),
+        ("q=" + "x" * 300, "at most 200 characters"),
+    ],
+)
+def test_invalid_values_show_an_error_and_the_valid_filters_still_apply(client, query, message):
+    live("Remote role", remote_policy=Posting.RemotePolicy.REMOTE)
+    live("On-site role", remote_policy=Posting.RemotePolicy.ONSITE)
+
+    response = get(client, f"{query}&remote=remote", status=400)
+
+    html = response.content.decode()
+    assert "Some filters could not be applied" in html
+    assert message in html
+    if not query.startswith("remote="):
+        assert titles(response) == ["Remote role"]
+
+
+def test_query_count_is_constant(client, django_assert_max_num_queries):
+    site = build_site(skills=8, companies=8, live=40)
+    query = (
+        f"skill={site.skills[0].slug}&skill={site.skills[1].slug}"
+        f"&company={site.companies[1].slug}&remote=hybrid&salary_min=1000&sort=salary"
+    )
+    # Count, page, the page's skills, the skill and company choices, and checking the
+    # chosen skills and company.
+    with django_assert_max_num_queries(7):
+        response = get(client, query)
+    assert len(titles(response)) > 1
+    with django_assert_max_num_queries(5):
+        response = get(client)
+    assert len(titles(response)) == 20

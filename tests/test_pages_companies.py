@@ -1,0 +1,83 @@
+"""The company directory and a company's page with its live openings."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.site_data import HIDDEN_TITLES, build_site, cards
+
+pytestmark = pytest.mark.django_db
+
+
+def test_company_list_shows_companies_with_their_open_roles(client):
+    site = build_site(companies=5, live=20)
+    quiet = factories.CompanyFactory(name="Quiet Co", slug="quiet-co")
+
+    response = client.get(reverse("companies:list"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for company in site.companies:
+        assert company.get_absolute_url() in html
+    # 20 live postings over 5 companies; hidden postings are not counted.
+    assert html.count("4 open roles") == 5
+    assert quiet.name in html and "No open roles right now" in html
+
+
+def test_company_page_shows_logo_about_website_and_live_openings(client, png_upload):
+    site = build_site(companies=2, live=10)
+    company = site.companies[0]
+    company.logo = png_upload
+    company.save()
+
+    response = client.get(company.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{company.name}</h1>" in html
+    assert f'src="{company.logo.url}" width="96" height="96"' in html
+    assert company.description in html
+    assert f'href="{company.website}"' in html
+    expected = [p.title for p in site.live if p.company_id == company.pk]
+    assert [p.title for p in response.context["postings"]] == expected
+    assert len(cards(html)) == 5
+    for title in HIDDEN_TITLES:
+        assert title not in html
+    assert f'href="{reverse("postings:list")}?company={company.slug}"' in html
+
+
+def test_company_openings_are_paginated(client):
+    company = factories.CompanyFactory(name="Big", slug="big")
+    factories.LivePostingFactory.create_batch(25, company=company)
+
+    first = client.get(company.get_absolute_url())
+    second = client.get(company.get_absolute_url() + "?page=2")
+
+    assert len(first.context["postings"]) == 20
+    assert 'href="?page=2"' in first.content.decode()
+    assert len(second.context["postings"]) == 5
+    assert client.get(company.get_absolute_url() + "?page=3").status_code == 404
+
+
+def test_company_without_openings(client):
+    company = factories.CompanyFactory(name="Quiet", slug="quiet")
+
+    response = client.get(company.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "No open roles at Quiet right now" in response.content.decode()
+
+
+def test_unknown_company_is_a_404(client):
+    assert client.get(reverse("companies:detail", kwargs={"slug": "nope"})).status_code == 404
+
+
+def test_query_counts_are_constant(client, django_assert_max_num_queries):
+    site = build_site(skills=4, companies=10, live=40)
+
+    # The companies with their counts, and the total for the paginator.
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("companies:list")).status_code == 200
+    # The company, the count, the page of postings and their skills.
+    with django_assert_max_num_queries(4):
+        assert client.get(site.companies[0].get_absolute_url()).status_code == 200
