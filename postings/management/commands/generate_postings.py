@@ -53,7 +53,7 @@ ROLES = [
     ("DevOps Engineer", ["DevOps", "Kubernetes", "Terraform", "AWS", "CI/CD"]),
     ("Site Reliability Engineer", ["Site reliability", "Kubernetes", "Linux", "Go"]),
     ("Cloud Architect", ["Cloud architecture", "AWS", "Azure", "Terraform"]),
-    ("Security Engineer", ["Security", "Linux", "Networking", "Python"]),
+    ("Security Engineer", ["Security engineering", "Linux", "Networking", "Python"]),
     ("Database Administrator", ["PostgreSQL", "MySQL", "SQL", "Linux"]),
     ("QA Engineer", ["Quality assurance", "Test automation", "Selenium", "Python"]),
     ("Embedded Software Engineer", ["Embedded systems", "C", "C++", "Linux"]),
