@@ -29,6 +29,10 @@ max_requests_jitter = max_requests // 10
 SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
+# gunicorn's control socket ($HOME/.gunicorn/gunicorn.ctl) is not used here, and every
+# gunicorn on the machine would share that one path.
+control_socket_disable = True
+
 # One line per request on stdout: client (and the address the proxy saw), request line,
 # status, bytes, milliseconds, user agent. No cookies, no query-string secrets beyond the
 # URL itself (the site has none: searches are public GET parameters).

@@ -219,6 +219,14 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "jobboard.security.client_ip"
+# benchmarks/faults.py serves a deliberately slow request (jobboard/faults.py) to check
+# that gunicorn's timeout kills it. Never in production.
+FAULT_INJECTION = env_bool("FAULT_INJECTION")
+if FAULT_INJECTION:
+    if HTTPS:
+        raise ImproperlyConfigured("FAULT_INJECTION is for benchmarks/faults.py, not with HTTPS.")
+    MIDDLEWARE.append("jobboard.faults.SlowRequestMiddleware")
+
 # How many reverse proxies append to X-Forwarded-For in front of gunicorn: HTTPS=1 means
 # one (the proxy terminating TLS); 0 uses REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if HTTPS else "0"))
