@@ -286,11 +286,16 @@ class Posting(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def derive_fields(self):
-        """What save() derives from the row; bulk writers (the importer) call it too."""
+    def derive_fields(self, *, render: bool = True):
+        """What save() derives from the row; bulk writers (the importer) call it too.
+
+        Rendering is the costly part: a bulk writer that knows the description did not
+        change passes `render=False`.
+        """
         self.salary_currency = self.salary_currency.upper()
         self.country = self.country.upper()
-        self.description_html = render_markdown(self.description).html
+        if render:
+            self.description_html = render_markdown(self.description).html
 
     # One-row transitions, used by the admin's actions and management commands.
     def publish(self, *, at=None):

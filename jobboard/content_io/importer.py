@@ -423,7 +423,7 @@ class _Import:
         changed = self._changed(row)
         if changed and isinstance(row.instance, Posting):
             # Compare what would be stored: "eur" is stored as "EUR".
-            row.instance.derive_fields()
+            row.instance.derive_fields(render="description" in changed)
             changed = self._changed(row)
             if "description" in changed:
                 changed.add("description_html")
