@@ -297,3 +297,19 @@ def test_query_count_is_constant(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         response = get(client)
     assert len(titles(response)) == 20
+
+
+@pytest.mark.parametrize("keywords", ['"', "'", "&|!", "a:*", "-", "(", "ünïcödé", "%_", "or"])
+def test_odd_keywords_never_fail(client, keywords):
+    live("Some role")
+
+    response = client.get(reverse("postings:list"), {"q": keywords})
+
+    assert response.status_code == 200
+
+
+def test_a_null_character_is_an_error_not_a_crash(client):
+    response = client.get(reverse("postings:list"), {"q": "a\x00b", "location": "x\x00"})
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
