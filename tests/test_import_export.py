@@ -466,6 +466,18 @@ BAD_INPUTS = {
         _set("postings", 0, summary="x" * 201),
         "postings[0].summary: Ensure this value has at most 200 characters (it has 201).",
     ),
+    "text longer than the admin accepts": (
+        _set("guides", 0, lede="x" * 601),
+        "guides[0].lede: Ensure this value has at most 600 characters (it has 601).",
+    ),
+    "negative salary": (
+        _set("postings", 0, salary_min=-5),
+        "postings[0].salary_min: Ensure this value is greater than or equal to 0.",
+    ),
+    "null character": (
+        _set("postings", 0, title="Engineer\x00"),
+        "postings[0].title: Null characters are not allowed.",
+    ),
     "published without a date": (
         _set("postings", 0, published_at=None),
         "postings[0].published_at: A published posting needs a publication date.",

@@ -602,6 +602,12 @@ def _convert(model_field: models.Field, value):
             raise ValueError("Expected a string.")
         if "\x00" in value:
             raise ValueError("Null characters are not allowed.")
+        # A model TextField does not check its max_length; the admin's form does.
+        limit = model_field.max_length if isinstance(model_field, models.TextField) else None
+        if limit and len(value) > limit:
+            raise ValueError(
+                f"Ensure this value has at most {limit} characters (it has {len(value)})."
+            )
         return value if value.strip() else ""
     raise TypeError(f"No JSON conversion for {model_field!r}")
 
