@@ -1,6 +1,7 @@
 import json
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -686,3 +687,16 @@ def test_import_queries_do_not_grow_with_the_number_of_postings(
     with django_assert_max_num_queries(40):
         import_content(path=write_folder(tmp_path / "many", content(300), {}))
     assert Posting.objects.count() == 300
+
+
+def test_the_readme_example_imports(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### The format", 1)[1]
+    example = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    report = import_content(path=write_folder(tmp_path / "example", example))
+    assert counts(report) == {
+        "skills": (1, 0, 0),
+        "guides": (1, 0, 0),
+        "companies": (1, 0, 0),
+        "postings": (1, 0, 0),
+    }
