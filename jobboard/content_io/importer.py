@@ -349,10 +349,11 @@ class _Import:
         )
         company_slugs = _values_by_pk(Company, "slug", {p.company_id for p in existing.values()})
         current_skills = _posting_skill_slugs([p.pk for p in existing.values()])
+        known_companies = file_companies | site_companies
         rows = []
         for record in records:
             row = self._prepare(POSTINGS, *record, existing.get(record[1]))
-            self._read_company(row, file_companies | site_companies, company_slugs)
+            self._read_company(row, known_companies, company_slugs)
             self._read_skills(row, known_skills, current_skills)
             self._clean(row, exclude=["company"])
             rows.append(row)
@@ -409,6 +410,8 @@ class _Import:
         return row
 
     def _clean(self, row: _Row, *, exclude=()) -> None:
+        if row.action != CREATED and not (row.failed or row.changed or self._changed(row)):
+            return  # the record is what is stored already: it brings nothing to check
         # Uniqueness and check constraints cost a query per row: see the module docstring.
         try:
             row.instance.full_clean(
