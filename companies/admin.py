@@ -8,9 +8,12 @@ from .models import Company
 def logo_thumbnail(company):
     if not company.logo:
         return format_html('<span class="admin-monogram">{}</span>', company.monogram)
+    # The rendered square (the logo fitted on a transparent square) needs no object-fit:
+    # no style attribute, which the Content-Security-Policy (style-src 'self') would block.
+    sources = company.logo_sources(32)
     return format_html(
-        '<img src="{}" width="32" height="32" alt="" style="border-radius:4px;object-fit:contain">',
-        company.logo.url,
+        '<img src="{}" width="32" height="32" alt="">',
+        sources["png"] if sources else company.logo.url,
     )
 
 

@@ -5,6 +5,7 @@ import runpy
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 
 pytestmark = pytest.mark.django_db
@@ -120,19 +121,17 @@ def test_admin_url_comes_from_the_environment(monkeypatch, settings):
     )
 
 
-@pytest.fixture
-def reload_urls():
+def test_the_admin_is_served_at_admin_url_only(client):
     import jobboard.urls
 
-    yield lambda: importlib.reload(jobboard.urls)
-    importlib.reload(jobboard.urls)
-    clear_url_caches()
-
-
-def test_the_admin_is_served_at_admin_url_only(client, settings, reload_urls):
-    settings.ADMIN_URL = "backstage-7f3a/"
-    reload_urls()
-    clear_url_caches()
-    assert reverse("admin:index") == "/backstage-7f3a/"
-    assert client.get("/backstage-7f3a/login/").status_code == 200
-    assert client.get("/admin/login/").status_code == 404
+    try:
+        with override_settings(ADMIN_URL="backstage-7f3a/"):
+            importlib.reload(jobboard.urls)
+            clear_url_caches()
+            assert reverse("admin:index") == "/backstage-7f3a/"
+            assert client.get("/backstage-7f3a/login/").status_code == 200
+            assert client.get("/admin/login/").status_code == 404
+    finally:
+        # Back to the URLs of the real settings, for the tests that follow.
+        importlib.reload(jobboard.urls)
+        clear_url_caches()

@@ -187,3 +187,55 @@ def test_apply_url_refuses_other_schemes(url):
 def test_apply_href_is_mailto_for_an_email():
     posting = factories.PostingFactory.build(apply_url="", apply_email="jobs@acme.example")
     assert posting.apply_href == "mailto:jobs@acme.example"
+
+
+class PageScan(Elements):
+    """What on a whole page could run script: inline code, handlers, script URLs, frames."""
+
+    def __init__(self, html: str):
+        self.inline_script = False
+        self.problems: list[str] = []
+        super().__init__(html)
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        attrs = self.found[-1][1]
+        if tag == "script":
+            if attrs.get("src"):
+                src = attrs["src"]
+                if not src.startswith("/") or src.startswith("//"):
+                    self.problems.append(f"script from {src}")
+            elif attrs.get("type") not in ("application/ld+json", "application/json"):
+                self.problems.append("inline <script>")
+        if tag in ("iframe", "object", "embed", "frame", "base", "style"):
+            self.problems.append(f"<{tag}>")
+        if tag == "meta" and "http-equiv" in attrs:
+            self.problems.append("<meta http-equiv>")
+        self.problems += [f"<{tag} {n}>" for n in attrs if n.startswith("on")]
+        for name in ("href", "src", "action", "formaction", "srcset"):
+            url = IGNORED_IN_SCHEME.sub("", unquote(attrs.get(name, ""))).lower()
+            if url.startswith(("javascript:", "vbscript:", "data:text")):
+                self.problems.append(f"<{tag} {name}={url[:40]}>")
+
+
+@pytest.mark.django_db
+def test_the_corpus_is_harmless_on_the_posting_and_guide_pages(client):
+    corpus = "\n\n".join(XSS_CORPUS)
+    skill = factories.SkillFactory(name="Backend <script>alert(1)</script>", slug="backend")
+    factories.SkillGuideFactory(
+        skill=skill, title='Guide "><svg onload=alert(1)>', lede=XSS_CORPUS[3], body=corpus
+    )
+    company = factories.CompanyFactory(name="Acme <img src=x onerror=alert(1)>", slug="acme")
+    posting = factories.LivePostingFactory(
+        company=company,
+        skills=[skill],
+        title="Engineer </script><script>alert(1)</script>",
+        summary="<iframe src=javascript:alert(1)>",
+        description=corpus,
+        location="</title><script>alert(1)</script>",
+    )
+    for url in [posting.get_absolute_url(), skill.get_absolute_url(), company.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = PageScan(response.content.decode())
+        assert page.problems == [], url
