@@ -700,3 +700,35 @@ def test_the_readme_example_imports(tmp_path):
         "companies": (1, 0, 0),
         "postings": (1, 0, 0),
     }
+
+
+def test_imported_postings_are_found_by_search_after_every_change(tmp_path):
+    """On PostgreSQL the search vectors are written by the import, once per posting."""
+
+    def found(query):
+        return set(Posting.objects.search(query).values_list("slug", flat=True))
+
+    import_content(path=write_folder(tmp_path / "one"))
+    assert found("robot fleet") == {"senior-backend-engineer-acme"}
+    assert found("backend development") == {"senior-backend-engineer-acme"}
+
+    data = sample()
+    data["postings"][0]["title"] = "Quantum Plumber"
+    data["postings"][1]["skills"] = ["backend-development"]
+    import_content(path=write_folder(tmp_path / "two", data))
+
+    assert found("quantum") == {"senior-backend-engineer-acme"}
+    assert found("backend development") == {
+        "senior-backend-engineer-acme",
+        "python-intern-globex",
+    }
+    Posting.objects.create(
+        company=Company.objects.get(slug="acme"),
+        title="Quantum Welder",
+        slug="quantum-welder",
+        summary="s",
+        description="d",
+        apply_email="a@example.com",
+    )
+    # Writes after the import, in the same transaction, get their vectors from the triggers.
+    assert found("quantum") == {"senior-backend-engineer-acme", "quantum-welder"}

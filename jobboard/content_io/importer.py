@@ -19,6 +19,7 @@ postings' skills are replaced set-wise. Guides (at most one per skill) and compa
 Markdown, logo sizes. Unchanged records are not written at all.
 """
 
+import contextlib
 import hashlib
 import posixpath
 import re
@@ -29,7 +30,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -152,9 +153,12 @@ class _Row:
     # The plain fields' values before the record was applied.
     before: dict[str, Any] = field(default_factory=dict)
     valid: bool = True
-    # Postings: the company's slug and the skills' slugs, when the record gives them.
+    # Postings: the company's slug and the skills' slugs, when the record gives them;
+    # the links to remove (their ids) and the skills to link, when they change.
     company: str | None = None
     skills: list[str] | None = None
+    unlinked: list[int] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
     # Companies: a new logo (normalised PNG bytes) to store, or the logo to remove.
     logo: bytes | None = None
     clear_logo: bool = False
@@ -348,7 +352,7 @@ class _Import:
             },
         )
         company_slugs = _values_by_pk(Company, "slug", {p.company_id for p in existing.values()})
-        current_skills = _posting_skill_slugs([p.pk for p in existing.values()])
+        current_skills = _posting_skill_links([p.pk for p in existing.values()])
         known_companies = file_companies | site_companies
         rows = []
         for record in records:
@@ -374,7 +378,7 @@ class _Import:
             if row.action != CREATED and current.get(row.instance.company_id) != slug:
                 row.changed.add("company")
 
-    def _read_skills(self, row: _Row, known: set[str], current: dict[int, set[str]]) -> None:
+    def _read_skills(self, row: _Row, known: set[str], current: dict[int, dict[str, int]]) -> None:
         if "skills" not in row.record:
             return
         slugs = row.record["skills"]
@@ -385,7 +389,10 @@ class _Import:
             if slug not in known:
                 self._error(row, "skills", f'Unknown skill "{slug}": {_NOT_FOUND}')
         row.skills = list(dict.fromkeys(slugs))
-        if row.action != CREATED and set(row.skills) != current.get(row.instance.pk, set()):
+        links = current.get(row.instance.pk, {}) if row.action != CREATED else {}
+        row.unlinked = [link for slug, link in links.items() if slug not in row.skills]
+        row.linked = [slug for slug in row.skills if slug not in links]
+        if row.action != CREATED and (row.unlinked or row.linked):
             row.changed.add("skills")
 
     def _prepare(self, section: Section, index: int, key: str, record: dict, instance) -> _Row:
@@ -502,8 +509,9 @@ class _Import:
                 row.instance.company_id = company_ids[row.company]
             if row.action == CREATED:
                 row.instance.derive_fields()
-        _bulk_write(Posting, postings, now)
-        self._write_posting_skills(postings, skill_ids)
+        with _search_vectors_written_once(postings):
+            _bulk_write(Posting, postings, now)
+            self._write_posting_skills(postings, skill_ids)
 
     def _store_logos(self, rows: list[_Row]) -> None:
         logo_field = Company._meta.get_field("logo")
@@ -539,20 +547,15 @@ class _Import:
         self.stored_files = []
 
     def _write_posting_skills(self, rows: list[_Row], skill_ids: dict[str, int]) -> None:
+        """Only the links that change: removed ones by id, added ones in bulk."""
         through = Posting.skills.through
-        rewrite = [
-            row
-            for row in rows
-            if row.skills is not None and (row.action == CREATED or "skills" in row.changed)
-        ]
-        stale = [row.instance.pk for row in rewrite if row.action != CREATED]
-        for chunk in _chunks(stale):
-            through.objects.filter(posting_id__in=chunk).delete()
+        for chunk in _chunks([link for row in rows for link in row.unlinked]):
+            through.objects.filter(pk__in=chunk).delete()
         through.objects.bulk_create(
             [
                 through(posting_id=row.instance.pk, skill_id=skill_ids[slug])
-                for row in rewrite
-                for slug in row.skills
+                for row in rows
+                for slug in row.linked
             ],
             batch_size=CHUNK,
         )
@@ -652,15 +655,43 @@ def _values_by_pk(model, name: str, pks: set[int]) -> dict[int, str]:
     return values
 
 
-def _posting_skill_slugs(posting_ids: list[int]) -> dict[int, set[str]]:
-    slugs: dict[int, set[str]] = {}
-    links = Posting.skills.through.objects
+def _posting_skill_links(posting_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{posting id: {skill slug: link id}}"""
+    links: dict[int, dict[str, int]] = {}
+    through = Posting.skills.through.objects
     for chunk in _chunks(posting_ids):
-        for posting_id, slug in links.filter(posting_id__in=chunk).values_list(
-            "posting_id", "skill__slug"
-        ):
-            slugs.setdefault(posting_id, set()).add(slug)
-    return slugs
+        rows = through.filter(posting_id__in=chunk).values_list("posting_id", "skill__slug", "pk")
+        for posting_id, slug, link in rows:
+            links.setdefault(posting_id, {})[slug] = link
+    return links
+
+
+# What a posting's search vector is made of (see postings migration 0003).
+_SEARCHED = {"title", "summary", "description", "company", "skills"}
+
+
+@contextlib.contextmanager
+def _search_vectors_written_once(rows: list[_Row]):
+    """On PostgreSQL, compute each written posting's search vector once.
+
+    The triggers of postings migration 0003 recompute a vector when its posting is
+    written and again when its skill links change: two or three times per posting in a
+    bulk import. As that migration asks of bulk writers, they stand aside for these
+    writes (`jobboard.bulk_search_vector`), then marking the postings recomputes each
+    vector once, with the triggers' own function.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
+    yield
+    with connection.cursor() as cursor:
+        # SET LOCAL outlives a savepoint: switch back for later writes in the transaction.
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
+    stale = [row.instance.pk for row in rows if row.action == CREATED or row.changed & _SEARCHED]
+    for chunk in _chunks(stale):
+        Posting.objects.filter(pk__in=chunk).update(search_vector=None)
 
 
 def _stored_digest(logo) -> str | None:
