@@ -365,6 +365,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8310)
     parser.add_argument("--quick", action="store_true", help="1 run of 3 s, 1 s warm-up")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--seed-only", action="store_true", help="seed the databases, no load")
     parser.add_argument("--inspect", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inspect:
@@ -381,6 +382,8 @@ def main() -> None:
         seconds = seed(size)
         if seconds is not None:
             seeding[size] = seconds
+    if args.seed_only:
+        return None
     manage(database_url(sizes[0]), "collectstatic", "--noinput", "--clear")
 
     for size in sizes:

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "jobboard.security.CrossOriginResourcePolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeated anonymous pages from the cache, before sessions and auth (jobboard/cache.py).
+    "jobboard.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +127,9 @@ CACHES = {
         "TIMEOUT": 300,
     }
 }
+# How long an anonymous page, or a cached part of one, may be served after a change that
+# no save announces (a posting expiring); saves show at once. 0 turns page caching off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,6 +4,7 @@ import runpy
 import secrets
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -44,6 +45,13 @@ PRODUCTION_SETTINGS_PREFIXES = (
     "SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "CSRF_TRUSTED_ORIGINS", "X_FRAME_OPTIONS",
     "CONTENT_SECURITY_POLICY", "ALLOWED_HOSTS", "HTTPS", "TRUSTED_PROXY_COUNT", "SITE_URL",
 )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached parts of pages never leak between
+    tests (a rolled-back transaction announces nothing to jobboard.cache)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app folders without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests see every change at once: the anonymous page cache is off, except in
+# tests/test_caching.py, which turns it on to test it.
+PAGE_CACHE_SECONDS = 0

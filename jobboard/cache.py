@@ -1,0 +1,118 @@
+"""Caching of what anonymous visitors see, and how a staff edit reaches them.
+
+Two rules bound how stale a page can be:
+
+- Every cache key includes the *content generation*, a number in the cache that any save
+  or delete of a posting, company, skill or guide (and any change to a posting's skills)
+  increases. With Redis, all workers share it: an edit in the admin shows on the next
+  request, everywhere. With the per-process memory cache it reaches the worker that
+  saved at once and the others within the timeout below.
+- Entries live at most `PAGE_CACHE_SECONDS` (default 10). That bounds what no save
+  announces: a posting reaching its `expires_at` or `published_at`, a bulk UPDATE, an
+  edit made by another process when the cache is per-process.
+
+Why signals here, against the house rule: this is not business logic but cache upkeep,
+and it must follow every write path (admin forms and actions, model methods, services,
+management commands); a missed call site would mean stale pages.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+
+GENERATION_KEY = "content-generation"
+# Responses with any of these Cache-Control directives are never shared.
+PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache", "max-age=0"}
+
+
+def content_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh start (empty or flushed cache) must not reuse an old number whose pages
+        # may still be stored: start from the clock.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY, 0)
+    return generation
+
+
+def bump_content_generation(**kwargs) -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet: any new number invalidates
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def cached(name: str, compute, *, timeout: int | None = None):
+    """`compute()`, cached for all visitors until the next edit or `timeout` seconds
+    (PAGE_CACHE_SECONDS by default). For parts of pages, such as counts and facets."""
+    key = f"part:{content_generation()}:{name}"
+    return cache.get_or_set(key, compute, timeout or settings.PAGE_CACHE_SECONDS)
+
+
+def _connect_invalidation() -> None:
+    from companies.models import Company
+    from postings.models import Posting
+    from skills.models import Skill, SkillGuide
+
+    for model in (Posting, Company, Skill, SkillGuide):
+        uid = f"jobboard.cache:{model._meta.label}"
+        post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"{uid}:save")
+        post_delete.connect(bump_content_generation, sender=model, dispatch_uid=f"{uid}:del")
+    m2m_changed.connect(
+        bump_content_generation, sender=Posting.skills.through, dispatch_uid="jobboard.cache:m2m"
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve a repeated GET from a visitor without cookies from the cache.
+
+    Without cookies a visitor has no session: the page is what every anonymous visitor
+    gets for that URL. Staff (who have a session cookie) always get fresh pages. Place it
+    after the middleware that adds headers to every response (security, CSP) and before
+    sessions and authentication, which a cached page does not need.
+
+    Only 200 responses without cookies and without a private Cache-Control are stored. A
+    view whose HTML depends on more than the URL must say so with `never_cache`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        _connect_invalidation()
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if (
+            seconds <= 0
+            or request.method != "GET"
+            or request.META.get("HTTP_COOKIE")
+            or request.META.get("HTTP_AUTHORIZATION")
+        ):
+            return self.get_response(request)
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = f"page:{content_generation()}:{hashlib.sha256(url.encode()).hexdigest()}"
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for header, value in headers:
+                response.headers[header] = value
+            return response
+        response = self.get_response(request)
+        if self.storable(response):
+            headers = list(response.headers.items())
+            cache.set(key, (response.status_code, headers, response.content), seconds)
+        return response
+
+    @staticmethod
+    def storable(response) -> bool:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        directives = {
+            d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))
+        }
+        return not directives & PRIVATE_DIRECTIVES

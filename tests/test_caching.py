@@ -1,0 +1,210 @@
+"""What anonymous visitors get from the cache, and how soon they see a staff edit.
+
+The documented bound (jobboard/cache.py, README "Caching"): a save or delete of a posting,
+company, skill or guide shows on the next request; a change no save announces (a posting
+reaching its expiry, a bulk UPDATE) shows within PAGE_CACHE_SECONDS.
+"""
+
+import runpy
+import secrets
+import socket
+import time
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from postings.models import Posting
+from tests.factories import CompanyFactory, LivePostingFactory, PostingFactory, SkillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def redis_is_running() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, settings):
+    """The page cache on, with the per-process cache and, when it runs here, Redis."""
+    if request.param == "redis":
+        if not redis_is_running():
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/0",
+                "KEY_PREFIX": f"jobboard-test-{secrets.token_hex(4)}",
+            }
+        }
+    settings.PAGE_CACHE_SECONDS = 10
+    yield settings
+    cache.clear()
+
+
+def get(client, url):
+    """The response and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, len(queries)
+
+
+def test_a_repeated_anonymous_page_comes_from_the_cache(client, page_cache, live_posting):
+    first, queries = get(client, "/jobs/")
+    again, queries_again = get(client, "/jobs/")
+
+    assert queries > 0
+    assert queries_again == 0
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    # Headers added around the cache (security middleware, CSP) are there on a hit too.
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert again["X-Frame-Options"] == first["X-Frame-Options"]
+
+
+def test_different_urls_are_different_pages(client, page_cache, live_posting):
+    get(client, "/jobs/")
+
+    _, queries = get(client, "/jobs/?remote=remote")
+
+    assert queries > 0
+
+
+def test_a_published_posting_shows_at_once(client, page_cache, live_posting):
+    draft = PostingFactory(title="Freshly Published Role")
+    assert "Freshly Published Role" not in get(client, "/jobs/")[0].content.decode()
+
+    draft.publish()
+
+    assert "Freshly Published Role" in get(client, "/jobs/")[0].content.decode()
+
+
+def test_an_edited_posting_shows_at_once(client, page_cache, live_posting):
+    url = live_posting.get_absolute_url()
+    get(client, url)
+    get(client, "/jobs/")
+
+    live_posting.title = "Renamed Role"
+    live_posting.save()
+
+    assert "Renamed Role" in get(client, url)[0].content.decode()
+    assert "Renamed Role" in get(client, "/jobs/")[0].content.decode()
+
+
+def test_a_closed_posting_leaves_the_listing_at_once(client, page_cache, live_posting):
+    assert live_posting.title in get(client, "/jobs/")[0].content.decode()
+
+    live_posting.close()
+
+    assert live_posting.title not in get(client, "/jobs/")[0].content.decode()
+
+
+def test_skill_and_company_edits_show_at_once(client, page_cache, live_posting):
+    url = live_posting.get_absolute_url()
+    get(client, url)
+
+    live_posting.skills.add(SkillFactory(name="Cobol"))
+    assert "Cobol" in get(client, url)[0].content.decode()
+
+    company = live_posting.company
+    company.name = "Renamed Company"
+    company.save()
+    assert "Renamed Company" in get(client, url)[0].content.decode()
+
+
+def test_a_deleted_posting_leaves_the_listing_at_once(client, page_cache, live_posting):
+    get(client, "/jobs/")
+
+    live_posting.delete()
+
+    assert live_posting.title not in get(client, "/jobs/")[0].content.decode()
+
+
+def test_a_change_no_save_announces_shows_within_the_bound(client, page_cache):
+    page_cache.PAGE_CACHE_SECONDS = 1
+    posting = LivePostingFactory(title="Quietly Expiring Role")
+    assert posting.title in get(client, "/jobs/")[0].content.decode()
+
+    # What time does to a posting, or a bulk UPDATE: no save, no signal.
+    Posting.objects.filter(pk=posting.pk).update(status=Posting.Status.CLOSED)
+    time.sleep(1.1)
+
+    assert posting.title not in get(client, "/jobs/")[0].content.decode()
+
+
+def test_staff_with_a_session_always_get_fresh_pages(client, page_cache, admin_user):
+    posting = LivePostingFactory(title="Visible Role")
+    get(client, "/jobs/")  # cached for anonymous visitors
+    Posting.objects.filter(pk=posting.pk).update(title="Bulk Renamed Role")
+
+    client.force_login(admin_user)
+    response, queries = get(client, "/jobs/")
+
+    assert queries > 0
+    assert "Bulk Renamed Role" in response.content.decode()
+
+
+def test_pages_that_are_private_or_not_ok_are_not_stored(
+    client, page_cache, live_posting, monkeypatch
+):
+    backend = caches["default"]
+    stored = []
+    original_set = backend.set
+
+    def recording_set(key, *args, **kwargs):
+        stored.append(key)
+        return original_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", recording_set)
+    for url in ["/healthz", "/jobs/?salary_min=lots", "/jobs/no-such-posting/"]:
+        assert client.get(url).status_code in {200, 400, 404}
+    client.post("/jobs/")
+    Client().get("/jobs/", HTTP_COOKIE="sessionid=abc")
+
+    assert not [key for key in stored if key.startswith("page:")]
+    Client().get("/jobs/")
+    assert [key for key in stored if key.startswith("page:")]
+
+
+def test_the_cache_is_off_when_page_cache_seconds_is_zero(client, settings, live_posting):
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client, "/jobs/")
+
+    assert get(client, "/jobs/")[1] > 0
+
+
+def test_a_cached_part_follows_edits(page_cache):
+    from jobboard.cache import cached
+
+    company = CompanyFactory(name="Before")
+    assert cached("name", lambda: company.name) == "Before"
+
+    company.name = "After"
+    company.save()
+
+    assert cached("name", lambda: company.name) == "After"
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "LocMemCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "RedisCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_BACKEND": "dummy"}, "DummyCache"),
+        ({"CACHE_BACKEND": "dummy"}, "DummyCache"),
+    ],
+)
+def test_the_cache_backend_follows_the_environment(settings, monkeypatch, env, backend):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("CACHE_BACKEND", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    computed = runpy.run_path(str(settings.BASE_DIR / "jobboard" / "settings.py"))
+
+    assert computed["CACHES"]["default"]["BACKEND"].endswith(backend)
