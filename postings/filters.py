@@ -127,16 +127,28 @@ class PostingFilter(filters.FilterSet):
     def keep(self, queryset, name, value):
         return queryset
 
+    def valid_values(self) -> dict:
+        """The values of the valid fields; invalid ones are left out and shown as errors."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()  # validates once
+        return self.form.cleaned_data
+
+    @property
+    def keywords(self) -> str:
+        return self.valid_values().get("q", "")
+
+    @property
+    def default_sort(self) -> str:
+        return Sort.RELEVANCE if self.keywords else Sort.NEWEST
+
     @property
     def sort_order(self) -> str:
         """The sort applied: relevance by default with keywords, else newest first."""
-        if not self.is_bound:
+        sort = self.valid_values().get("sort")
+        if sort == Sort.RELEVANCE and not self.keywords:
             return Sort.NEWEST
-        self.form.is_valid()  # validates once; cleaned_data then holds the valid fields
-        keywords, sort = self.form.cleaned_data.get("q"), self.form.cleaned_data.get("sort")
-        if sort == Sort.RELEVANCE and not keywords:
-            return Sort.NEWEST
-        return sort or (Sort.RELEVANCE if keywords else Sort.NEWEST)
+        return sort or self.default_sort
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -153,10 +165,7 @@ class PostingFilter(filters.FilterSet):
 
     def active_filters(self) -> list[ActiveFilter]:
         """The applied filter values, each with the query string that removes it."""
-        if not self.is_bound:
-            return []
-        self.form.is_valid()
-        data = self.form.cleaned_data
+        data = self.valid_values()
         chips = []
 
         def chip(label, name, value=None, *, or_previous=False):

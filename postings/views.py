@@ -27,10 +27,11 @@ class PostingListView(PaginationMixin, ListView):
             form=self.filterset.form,
             active_filters=self.filterset.active_filters(),
             sort=self.filterset.sort_order,
+            default_sort=self.filterset.default_sort,
             sort_choices=[
                 (value, label)
                 for value, label in Sort.CHOICES
-                if value != Sort.RELEVANCE or self.filterset.form.cleaned_data.get("q")
+                if value != Sort.RELEVANCE or self.filterset.keywords
             ],
             **kwargs,
         )

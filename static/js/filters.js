@@ -18,10 +18,12 @@
     var field = event.target;
     if (wide.matches && (field.type === "checkbox" || field.tagName === "SELECT")) apply();
   });
-  // Leave empty fields out of the URL, so that shared links stay short and readable.
+  // Leave empty fields and the default sort out of the URL, so that shared links stay
+  // short and readable.
   form.addEventListener("submit", function () {
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (field.name && field.value === "" && field.type !== "checkbox") field.disabled = true;
+      if (!field.name || field.type === "checkbox") return;
+      if (field.value === "" || field.value === field.dataset.default) field.disabled = true;
     });
   });
   // Coming back through the history shows the same form: make it usable again.
