@@ -1,9 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from jobboard.seo import robots_txt
+from jobboard.sitemaps import SITEMAPS
 from jobboard.views import HomeView, healthz
+from postings import feeds
+
+# Atom and RSS of live postings: any listing search (same GET parameters), a skill, a company.
+feed_patterns = [
+    path("jobs/feed/atom/", feeds.PostingsAtomFeed(), name="postings-atom"),
+    path("jobs/feed/rss/", feeds.PostingsFeed(), name="postings-rss"),
+    path("skills/<slug:slug>/feed/atom/", feeds.SkillPostingsAtomFeed(), name="skill-atom"),
+    path("skills/<slug:slug>/feed/rss/", feeds.SkillPostingsFeed(), name="skill-rss"),
+    path("companies/<slug:slug>/feed/atom/", feeds.CompanyPostingsAtomFeed(), name="company-atom"),
+    path("companies/<slug:slug>/feed/rss/", feeds.CompanyPostingsFeed(), name="company-rss"),
+]
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -13,6 +27,20 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     # Load balancers and the benchmark baseline; no trailing slash, no redirect.
     path("healthz", healthz, name="healthz"),
+    path("", include((feed_patterns, "feeds"))),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,0 +1,94 @@
+"""Tags for what search engines, feed readers and link previews read from a page.
+
+{% load seo %}
+{% canonical_url %}               this page's URL without its query string
+{% listing_canonical_url %}       the listing's URL with its filters in canonical order
+{% listing_feed_url "atom" %}     the feed of exactly the listing's current filters
+{% absolute_url path %}           a path (or media URL) made absolute
+{% posting_jsonld posting %}      JobPosting JSON-LD, for a live posting only
+{% skill_breadcrumbs_jsonld skill %}, {% company_breadcrumbs_jsonld company %}
+{% website_jsonld %}              WebSite with its SearchAction, for the home page
+{{ data|jsonld }}                 any dict as a <script type="application/ld+json">
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from jobboard.seo import absolute_url as make_absolute
+from jobboard.seo import base_url, canonical_query
+from postings import structured_data
+from postings.feeds import FEED_PARAMETERS, feed_query
+
+register = template.Library()
+
+# The listing's own parameters: its filters, sort and page. Anything else (utm_source=…)
+# is not part of what the page shows.
+LISTING_PARAMETERS = [*FEED_PARAMETERS, "sort", "page"]
+
+
+@register.filter
+def jsonld(data):
+    """A <script type="application/ld+json"> element. The script is data, never run, so the
+    Content-Security-Policy needs no nonce for it; the JSON cannot close the element."""
+    return format_html(
+        '<script type="application/ld+json">{}</script>', structured_data.script_json(data)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    return make_absolute(str(path), base=base_url(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    request = context["request"]
+    return make_absolute(request.path, base=base_url(request))
+
+
+@register.simple_tag(takes_context=True)
+def listing_canonical_url(context):
+    request = context["request"]
+    query = canonical_query(request.GET, keys=LISTING_PARAMETERS)
+    url = make_absolute(request.path, base=base_url(request))
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def listing_feed_url(context, kind="atom"):
+    """The feed of the listing's current filters (not its sort or page), as a site path."""
+    query = feed_query(context["request"].GET)
+    url = reverse(f"feeds:postings-{kind}")
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def posting_jsonld(context, posting):
+    # A closed or expired posting carries no JobPosting: Google must drop it from job search.
+    if not posting.is_live:
+        return ""
+    return jsonld(
+        structured_data.job_posting_jsonld(posting, base=base_url(context.get("request")))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def skill_breadcrumbs_jsonld(context, skill):
+    crumbs = structured_data.skill_breadcrumbs(skill)
+    return jsonld(
+        structured_data.breadcrumb_list_jsonld(crumbs, base=base_url(context.get("request")))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def company_breadcrumbs_jsonld(context, company):
+    crumbs = structured_data.company_breadcrumbs(company)
+    return jsonld(
+        structured_data.breadcrumb_list_jsonld(crumbs, base=base_url(context.get("request")))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def website_jsonld(context):
+    return jsonld(structured_data.website_jsonld(base=base_url(context.get("request"))))

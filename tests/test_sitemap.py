@@ -1,0 +1,192 @@
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.utils import timezone
+
+from jobboard import sitemaps
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "http://testserver"
+
+
+def xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/xml"
+    return ElementTree.fromstring(response.content)  # noqa: S314 (our own response)
+
+
+def urlset(client, url) -> dict[str, str | None]:
+    """{location: lastmod} of one sitemap section."""
+    return {
+        url.findtext(f"{NS}loc"): url.findtext(f"{NS}lastmod")
+        for url in xml(client, url).iter(f"{NS}url")
+    }
+
+
+@pytest.fixture
+def content(db):
+    guide = factories.SkillGuideFactory(skill__name="Python", skill__slug="python")
+    draft_guide = factories.SkillGuideFactory(skill__slug="draft-skill", is_published=False)
+    factories.SkillFactory(slug="no-guide")
+    company = factories.CompanyFactory(slug="acme")
+    live = factories.LivePostingFactory(company=company, skills=[guide.skill])
+    hidden = [
+        factories.PostingFactory(company=company),
+        factories.FuturePostingFactory(company=company),
+        factories.ExpiredPostingFactory(company=company),
+        factories.ClosedPostingFactory(company=company),
+    ]
+    return {"guide": guide, "draft_guide": draft_guide, "live": live, "hidden": hidden}
+
+
+def test_sitemap_xml_is_an_index_of_its_sections(client, content):
+    index = xml(client, "/sitemap.xml")
+    assert index.tag == f"{NS}sitemapindex"
+    locations = [s.findtext(f"{NS}loc") for s in index.iter(f"{NS}sitemap")]
+    assert locations == [
+        f"{BASE}/sitemap-pages.xml",
+        f"{BASE}/sitemap-skills.xml",
+        f"{BASE}/sitemap-companies.xml",
+        f"{BASE}/sitemap-jobs.xml",
+    ]
+    lastmods = {s.findtext(f"{NS}loc"): s.findtext(f"{NS}lastmod") for s in index}
+    assert lastmods[f"{BASE}/sitemap-jobs.xml"] == content["live"].updated_at.isoformat()
+
+
+def test_jobs_section_lists_live_postings_only_with_lastmod(client, content):
+    live = content["live"]
+    assert urlset(client, "/sitemap-jobs.xml") == {
+        f"{BASE}{live.get_absolute_url()}": live.updated_at.strftime("%Y-%m-%d")
+    }
+
+
+def test_skills_section_lists_skills_with_a_published_guide(client, content):
+    guide = content["guide"]
+    assert urlset(client, "/sitemap-skills.xml") == {
+        f"{BASE}/skills/python/": guide.updated_at.strftime("%Y-%m-%d")
+    }
+
+
+def test_companies_and_pages_sections(client, content):
+    assert list(urlset(client, "/sitemap-companies.xml")) == [f"{BASE}/companies/acme/"]
+    pages = urlset(client, "/sitemap-pages.xml")
+    assert list(pages) == [f"{BASE}/", f"{BASE}/jobs/", f"{BASE}/skills/", f"{BASE}/companies/"]
+    assert set(pages.values()) == {content["live"].published_at.strftime("%Y-%m-%d")}
+
+
+def test_a_large_section_is_split_into_pages_of_the_limit(client, db, monkeypatch):
+    monkeypatch.setattr(sitemaps.PostingSitemap, "limit", 2)
+    now = timezone.now()
+    postings = [
+        factories.LivePostingFactory(published_at=now - timedelta(hours=n)) for n in range(5)
+    ]
+    locations = [s.findtext(f"{NS}loc") for s in xml(client, "/sitemap.xml").iter(f"{NS}sitemap")]
+    assert locations[-3:] == [
+        f"{BASE}/sitemap-jobs.xml",
+        f"{BASE}/sitemap-jobs.xml?p=2",
+        f"{BASE}/sitemap-jobs.xml?p=3",
+    ]
+    pages = [urlset(client, f"/sitemap-jobs.xml?p={page}") for page in (1, 2, 3)]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert set().union(*pages) == {f"{BASE}{p.get_absolute_url()}" for p in postings}
+
+
+def test_the_limit_is_the_protocols_50000():
+    for sitemap in sitemaps.SITEMAPS.values():
+        assert sitemap.limit == 50_000
+
+
+@pytest.mark.parametrize("query", ["p=0", "p=99", "p=abc", "p=-1", "p=1e9"])
+def test_a_page_past_the_end_or_not_a_number_is_a_404(client, content, query):
+    assert client.get(f"/sitemap-jobs.xml?{query}").status_code == 404
+
+
+def test_unknown_section_is_a_404(client, db):
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-skills.xml",
+        "/sitemap-companies.xml",
+        "/sitemap-jobs.xml",
+    ],
+)
+def test_query_count_does_not_grow_with_content(
+    client, content, url, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12) as first:
+        client.get(url)
+    for _ in range(5):
+        guide = factories.SkillGuideFactory()
+        factories.LivePostingFactory(skills=[guide.skill])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_filters(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert lines[0] == "User-agent: *"
+    assert {
+        "Disallow: /jobs/?",
+        "Allow: /jobs/?page=",
+        "Disallow: /jobs/?page=*&",
+        "Disallow: /jobs/feed/atom/?",
+        "Disallow: /admin/",
+    } <= set(lines)
+
+
+def test_robots_txt_does_not_reveal_a_custom_admin_url(client, settings):
+    settings.ADMIN_URL = "staff-only-1f3a/"
+    content = client.get("/robots.txt").content.decode()
+    assert "staff-only" not in content
+    assert "/admin/" not in content
+
+
+def robots_allows(rules: list[tuple[str, str]], path: str) -> bool:
+    """Google's reading of robots.txt: the longest matching rule wins, Allow on a tie."""
+    import re
+
+    def matches(pattern):
+        regex = "".join(".*" if c == "*" else re.escape(c) for c in pattern.rstrip("$"))
+        return re.match(regex + ("$" if pattern.endswith("$") else ""), path)
+
+    matching = [(len(pattern), kind == "Allow") for kind, pattern in rules if matches(pattern)]
+    return max(matching, default=(0, True))[1]
+
+
+@pytest.mark.parametrize(
+    "path, crawlable",
+    [
+        ("/jobs/", True),
+        ("/jobs/?page=2", True),
+        ("/jobs/?page=2&skill=go", False),
+        ("/jobs/?skill=go", False),
+        ("/jobs/?skill=go&page=2", False),
+        ("/jobs/backend-engineer/", True),
+        ("/skills/python/", True),
+        ("/companies/acme/", True),
+        ("/jobs/feed/atom/", True),
+        ("/jobs/feed/atom/?skill=go", False),
+        ("/admin/login/", False),
+    ],
+)
+def test_what_robots_txt_lets_crawlers_read(client, path, crawlable):
+    rules = [
+        tuple(line.split(": ", 1))
+        for line in client.get("/robots.txt").content.decode().splitlines()
+        if line.startswith(("Allow:", "Disallow:"))
+    ]
+    assert robots_allows(rules, path) is crawlable
