@@ -43,13 +43,14 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
 ]
 
+
+def serve_media(request, path):
+    # MEDIA_ROOT is read per request, not frozen when this module is imported (each test
+    # has its own). SecurityMiddleware adds `X-Content-Type-Options: nosniff`.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
     # Company logos are small and few; behind a web server that serves /media/ itself,
     # set SERVE_MEDIA=0.
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)]

@@ -192,3 +192,20 @@ def test_jpeg_orientation_is_applied_before_exif_is_dropped(admin_client):
     with Image.open(Company.objects.get().logo) as stored:
         assert stored.size == (60, 120)
 
+
+def test_uploaded_logo_is_served_with_nosniff(admin_client, client):
+    response = add_company(admin_client, "logo.png", make_png())
+    assert response.status_code == 302
+    logo = Company.objects.get().logo
+    served = client.get(logo.url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"]
+    assert b"".join(served.streaming_content) == logo.read()
+
+
+def test_media_cannot_be_read_outside_media_root(client, settings):
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    for path in ["/media/../manage.py", "/media/%2e%2e/manage.py", "/media//etc/passwd"]:
+        assert client.get(path).status_code in (400, 404), path
