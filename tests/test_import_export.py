@@ -732,3 +732,27 @@ def test_imported_postings_are_found_by_search_after_every_change(tmp_path):
     )
     # Writes after the import, in the same transaction, get their vectors from the triggers.
     assert found("quantum") == {"senior-backend-engineer-acme", "quantum-welder"}
+
+
+def test_an_import_that_writes_refreshes_the_page_cache(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from jobboard.cache import content_generation
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    folder = write_folder(tmp_path / "content")
+    import_content(path=folder)
+    data = sample()
+    data["postings"][1]["status"] = "closed"  # a bulk update: no post_save is sent
+    changed = write_folder(tmp_path / "changed", data)
+
+    before = content_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_content(path=folder)  # nothing changes
+    assert content_generation() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        import_content(path=changed)
+    assert content_generation() > before

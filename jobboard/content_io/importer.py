@@ -36,6 +36,7 @@ from django.utils.text import capfirst
 
 from companies.logos import MAX_LOGO_BYTES, normalise_logo
 from companies.models import Company
+from jobboard.cache import bump_content_generation
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
 
@@ -512,6 +513,9 @@ class _Import:
         with _search_vectors_written_once(postings):
             _bulk_write(Posting, postings, now)
             self._write_posting_skills(postings, skill_ids)
+        if any(row.action != UNCHANGED for rows in self.rows.values() for row in rows):
+            # Bulk writes send no post_save: tell the page cache once, when committed.
+            transaction.on_commit(bump_content_generation)
 
     def _store_logos(self, rows: list[_Row]) -> None:
         logo_field = Company._meta.get_field("logo")
