@@ -1,7 +1,5 @@
 """Staff-written Markdown cannot put a script on a public page, whatever it contains."""
 
-import re
-from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -10,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from jobboard.markdown import render_markdown
 from tests import factories
+from tests.page_scan import IGNORED_IN_SCHEME, PageScan
 
 XSS_CORPUS = [
     "<script>alert(1)</script>",
@@ -62,8 +61,6 @@ DANGEROUS_TAGS = {
     "script", "style", "iframe", "object", "embed", "svg", "math", "img", "form", "input",
     "button", "meta", "base", "link", "details", "body", "div", "frame", "frameset",
 }  # fmt: skip
-# Browsers ignore ASCII tab/newline/control characters inside a URL scheme.
-IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
 
 
 class Elements(HTMLParser):
@@ -88,9 +85,8 @@ def assert_harmless(html: str) -> None:
         assert not any(name.startswith("on") for name in attrs), html
         assert "style" not in attrs, html
         for name in ("href", "src", "action", "formaction", "xlink:href"):
-            if name in attrs:
-                url = IGNORED_IN_SCHEME.sub("", unquote(unescape(attrs[name]))).lower()
-                assert not url.startswith(("javascript:", "vbscript:", "data:")), html
+            url = IGNORED_IN_SCHEME.sub("", unquote(attrs.get(name, ""))).lower()
+            assert not url.startswith(("javascript:", "vbscript:", "data:")), html
 
 
 @pytest.mark.parametrize("payload", XSS_CORPUS)
@@ -187,35 +183,6 @@ def test_apply_url_refuses_other_schemes(url):
 def test_apply_href_is_mailto_for_an_email():
     posting = factories.PostingFactory.build(apply_url="", apply_email="jobs@acme.example")
     assert posting.apply_href == "mailto:jobs@acme.example"
-
-
-class PageScan(Elements):
-    """What on a whole page could run script: inline code, handlers, script URLs, frames."""
-
-    def __init__(self, html: str):
-        self.inline_script = False
-        self.problems: list[str] = []
-        super().__init__(html)
-
-    def handle_starttag(self, tag, attrs):
-        super().handle_starttag(tag, attrs)
-        attrs = self.found[-1][1]
-        if tag == "script":
-            if attrs.get("src"):
-                src = attrs["src"]
-                if not src.startswith("/") or src.startswith("//"):
-                    self.problems.append(f"script from {src}")
-            elif attrs.get("type") not in ("application/ld+json", "application/json"):
-                self.problems.append("inline <script>")
-        if tag in ("iframe", "object", "embed", "frame", "base", "style"):
-            self.problems.append(f"<{tag}>")
-        if tag == "meta" and "http-equiv" in attrs:
-            self.problems.append("<meta http-equiv>")
-        self.problems += [f"<{tag} {n}>" for n in attrs if n.startswith("on")]
-        for name in ("href", "src", "action", "formaction", "srcset"):
-            url = IGNORED_IN_SCHEME.sub("", unquote(attrs.get(name, ""))).lower()
-            if url.startswith(("javascript:", "vbscript:", "data:text")):
-                self.problems.append(f"<{tag} {name}={url[:40]}>")
 
 
 @pytest.mark.django_db
