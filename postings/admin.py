@@ -1,3 +1,4 @@
+import contextlib
 import re
 import shutil
 import tempfile
@@ -181,8 +182,10 @@ def stash_upload(upload, *, user) -> str:
     root = _uploads_folder()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     for folder in root.iterdir():  # uploads nobody confirmed
-        if folder.stat().st_mtime < time.time() - IMPORT_TOKEN_MAX_AGE:
-            shutil.rmtree(folder, ignore_errors=True)
+        # Another worker may be sweeping too: a folder can vanish under us.
+        with contextlib.suppress(FileNotFoundError):
+            if folder.stat().st_mtime < time.time() - IMPORT_TOKEN_MAX_AGE:
+                shutil.rmtree(folder, ignore_errors=True)
     upload_id, suffix = uuid.uuid4().hex, Path(upload.name).suffix.lower()
     (root / upload_id).mkdir(mode=0o700)
     with (root / upload_id / f"upload{suffix}").open("wb") as file:

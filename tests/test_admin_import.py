@@ -184,3 +184,16 @@ def test_posts_need_the_csrf_token(importer):
     client.force_login(importer)
     assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 403
     assert not Posting.objects.exists()
+
+
+def test_uploads_nobody_confirmed_are_swept_after_an_hour(client, importer, uploads_folder):
+    import os
+    import time
+
+    client.post(IMPORT_URL, {"file": json_upload()})
+    (stale,) = uploads_folder.iterdir()
+    an_hour_ago = time.time() - 3601
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    client.post(IMPORT_URL, {"file": json_upload()})
+    remaining = list(uploads_folder.iterdir())
+    assert len(remaining) == 1 and stale not in remaining
