@@ -112,8 +112,13 @@ LOGO_SIZES = (48, 96, 192)
 LOGO_FORMATS = {"webp": "WEBP", "png": "PNG"}
 # Part of a monogram's file name: bump it when the drawing changes, so that
 # `render_logos` writes new files instead of keeping the old ones.
-MONOGRAM_VERSION = 1
+MONOGRAM_VERSION = 2
 MONOGRAM_FOLDER = "logos/monograms"
+# The hues of the pages' own monograms (.logo--hue-N in site.css, picked by
+# posting_tags.monogram_hue): a link preview shows the monogram the page shows.
+MONOGRAM_HUES = (210, 150, 30, 270, 190, 340, 90, 50)
+
+RGB = tuple[int, int, int]
 
 
 def logo_variant_name(stem: str, size: int, extension: str) -> str:
@@ -125,16 +130,20 @@ def logo_stem(name: str) -> str:
     return posixpath.splitext(name)[0]
 
 
-def monogram_colour(name: str) -> tuple[int, int, int]:
-    """A stable colour per company name, dark enough for white letters (contrast ≥ 4.5)."""
-    hue = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "big") % 360
-    red, green, blue = colorsys.hls_to_rgb(hue / 360, 0.30, 0.5)
+def monogram_colours(company_id: int | None) -> tuple[RGB, RGB]:
+    """(background, letters) of a company's monogram, as site.css draws it in light mode."""
+    hue = MONOGRAM_HUES[int(company_id or 0) % len(MONOGRAM_HUES)]
+    return _hsl(hue, 70, 91), _hsl(hue, 55, 24)
+
+
+def _hsl(hue: int, saturation: int, lightness: int) -> RGB:
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness / 100, saturation / 100)
     return round(red * 255), round(green * 255), round(blue * 255)
 
 
-def monogram_stem(text: str, colour: tuple[int, int, int]) -> str:
-    """Companies with the same letters and colour share one set of files."""
-    key = f"{MONOGRAM_VERSION}:{text}:{colour}".encode()
+def monogram_stem(text: str, colours: tuple[RGB, RGB]) -> str:
+    """Companies with the same letters and colours share one set of files."""
+    key = f"{MONOGRAM_VERSION}:{text}:{colours}".encode()
     return f"{MONOGRAM_FOLDER}/{hashlib.sha256(key).hexdigest()[:16]}"
 
 
@@ -146,13 +155,12 @@ def square_logo(image: Image.Image, size: int) -> Image.Image:
     return canvas
 
 
-def monogram_image(text: str, colour: tuple[int, int, int], size: int) -> Image.Image:
-    image = Image.new("RGB", (size, size), colour)
+def monogram_image(text: str, colours: tuple[RGB, RGB], size: int) -> Image.Image:
+    background, letters = colours
+    image = Image.new("RGB", (size, size), background)
     # Pillow's bundled font: no dependency on the fonts installed on the server.
-    font = ImageFont.load_default(size=round(size * (0.42 if len(text) > 1 else 0.5)))
-    ImageDraw.Draw(image).text(
-        (size / 2, size / 2), text, fill=(255, 255, 255), font=font, anchor="mm"
-    )
+    font = ImageFont.load_default(size=round(size * 0.38))
+    ImageDraw.Draw(image).text((size / 2, size / 2), text, fill=letters, font=font, anchor="mm")
     return image
 
 
@@ -161,7 +169,7 @@ def encode_image(image: Image.Image, pillow_format: str) -> bytes:
         # Flat artwork is smaller lossless, photographic logos lossy: keep the smaller.
         return min(
             _encode(image, format="WEBP", lossless=True),
-            _encode(image, format="WEBP", quality=90, method=6),
+            _encode(image, format="WEBP", quality=90, method=4),
             key=len,
         )
     return _encode(image, format=pillow_format, optimize=True)

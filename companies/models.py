@@ -15,7 +15,7 @@ from .logos import (
     LogoField,
     logo_stem,
     logo_variant_name,
-    monogram_colour,
+    monogram_colours,
     monogram_image,
     monogram_stem,
     render_logo_variants,
@@ -101,8 +101,8 @@ class Company(models.Model):
         if self.logo:
             stem = logo_stem(self.logo.name)
         else:
-            colour = monogram_colour(self.name)
-            stem = monogram_stem(self.monogram, colour)
+            colours = monogram_colours(self.pk)
+            stem = monogram_stem(self.monogram, colours)
         if stem == self.logo_variants and not force:
             return False
         if self.logo:
@@ -110,7 +110,7 @@ class Company(models.Model):
                 source = opened.convert("RGBA")
             draw = partial(square_logo, source)
         else:
-            draw = partial(monogram_image, self.monogram, colour)
+            draw = partial(monogram_image, self.monogram, colours)
         # A logo's name is unique to its upload, so its files are always (re)written; a
         # monogram's name says what it shows, so files already there are kept.
         render_logo_variants(

@@ -1,12 +1,13 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from companies.logos import LOGO_SIZES, normalise_logo
+from companies.logos import LOGO_SIZES, MONOGRAM_HUES, monogram_colours, normalise_logo
 from companies.models import Company
 from tests import factories
 from tests.conftest import make_png
@@ -98,26 +99,36 @@ def test_a_new_logo_is_rendered_under_its_own_name():
 
 def test_a_company_without_a_logo_gets_a_monogram_in_the_same_sizes():
     company = factories.CompanyFactory(name="Northwind Bank")
+    background, letters = monogram_colours(company.pk)
     assert company.logo_variants.startswith("logos/monograms/")
     for size in LOGO_SIZES:
         sources = company.logo_sources(size)
         webp, png = stored_image(sources["webp"]), stored_image(sources["png"])
         assert (webp.format, webp.size) == ("WEBP", (size, size))
         assert (png.format, png.size) == ("PNG", (size, size))
-        png = png.convert("RGB")
-        # A solid background with white letters in the middle.
-        corner = png.getpixel((1, 1))
-        assert corner != (255, 255, 255)
-        assert (255, 255, 255) in {color for _, color in png.getcolors(size * size)}
+        # The page's own monogram colours: a pale square with dark letters in the middle.
+        colours = {colour for _, colour in png.convert("RGB").getcolors(size * size)}
+        assert png.convert("RGB").getpixel((1, 1)) == background
+        assert letters in colours
+
+
+def test_monograms_use_the_hues_of_the_pages_css():
+    css = (settings.BASE_DIR / "static/css/site.css").read_text()
+    for index, hue in enumerate(MONOGRAM_HUES):
+        assert f".logo--hue-{index} {{ --hue: {hue}; }}" in css
 
 
 def test_a_renamed_company_gets_a_new_monogram_and_companies_alike_share_one():
-    first = factories.CompanyFactory(name="Acme Corp")
-    twin = factories.CompanyFactory(name="Acme Corp", slug="acme-corp-2")
-    assert first.logo_variants == twin.logo_variants
+    acmes = [
+        factories.CompanyFactory(name="Acme Corp", slug=f"acme-{n}")
+        for n in range(len(MONOGRAM_HUES) + 1)
+    ]
+    first, neighbour, same_hue = acmes[0], acmes[1], acmes[-1]
+    assert first.logo_variants == same_hue.logo_variants
+    assert first.logo_variants != neighbour.logo_variants
     first.name = "Globex"
     first.save()
-    assert first.logo_variants != twin.logo_variants
+    assert first.logo_variants != same_hue.logo_variants
     assert default_storage.exists(f"{first.logo_variants}-48.png")
 
 

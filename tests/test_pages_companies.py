@@ -35,7 +35,10 @@ def test_company_page_shows_logo_about_website_and_live_openings(client, png_upl
     assert response.status_code == 200
     html = response.content.decode()
     assert f"<h1>{company.name}</h1>" in html
-    assert f'src="{company.logo.url}" width="96" height="96"' in html
+    # The sizes rendered on upload (tests/test_logo_images.py), not the stored original.
+    logo = company.logo_sources(96)
+    assert f'<source type="image/webp" srcset="{logo["webp_srcset"]}">' in html
+    assert f'src="{logo["png"]}" srcset="{logo["png_srcset"]}" width="96" height="96"' in html
     assert company.description in html
     assert f'href="{company.website}"' in html
     expected = [p.title for p in site.live if p.company_id == company.pk]

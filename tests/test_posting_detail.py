@@ -39,7 +39,9 @@ def test_a_live_posting_shows_everything(client, png_upload):
     # The company block, its logo sized so that nothing shifts.
     assert "We make anvils." in html
     assert company.get_absolute_url() in html
-    assert f'src="{company.logo.url}" width="48" height="48"' in html
+    # The sizes rendered on upload (tests/test_logo_images.py), not the stored original.
+    logo = company.logo_sources(48)
+    assert f'src="{logo["png"]}" srcset="{logo["png_srcset"]}" width="48" height="48"' in html
     # Skills link to their guides; the apply button goes to the employer.
     assert f'href="{python.get_absolute_url()}"' in html
     assert f'href="{posting.apply_url}"' in html

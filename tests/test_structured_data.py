@@ -15,6 +15,7 @@ from postings.structured_data import (
     website_jsonld,
 )
 from tests import factories
+from tests.seo_html import read_head
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +293,87 @@ def test_script_json_cannot_close_its_script_element():
     assert "<" not in text and ">" not in text and "&" not in text
     assert "é" in text
     assert json.loads(text) == data
+
+
+# On the pages ---------------------------------------------------------------------------
+
+
+def page_jsonld(client, url, schema_type):
+    response = client.get(url)
+    assert response.status_code == 200
+    return read_head(response.content.decode()).of_type(schema_type)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"remote_policy": Posting.RemotePolicy.ONSITE},
+        {"remote_policy": Posting.RemotePolicy.HYBRID, "salary_period": "hour"},
+        {
+            "remote_policy": Posting.RemotePolicy.REMOTE,
+            "location": "",
+            "country": "PT",
+            "salary_min": None,
+            "salary_max": None,
+            "salary_currency": "",
+        },
+        {"remote_policy": Posting.RemotePolicy.REMOTE, "location": "Lisbon, Portugal"},
+    ],
+    ids=["on-site", "hybrid", "remote-no-salary", "remote-with-office"],
+)
+def test_a_live_posting_page_carries_a_valid_job_posting(client, company, fields):
+    posting = factories.LivePostingFactory(company=company, **fields)
+    [data] = page_jsonld(client, posting.get_absolute_url(), "JobPosting")
+    assert_google_job_posting(data)
+    assert data["url"] == f"http://testserver{posting.get_absolute_url()}"
+    assert data["title"] == posting.title
+    assert ("baseSalary" in data) is posting.has_salary
+    remote = posting.remote_policy == Posting.RemotePolicy.REMOTE
+    assert (data.get("jobLocationType") == "TELECOMMUTE") is remote
+
+
+@pytest.mark.parametrize(
+    "factory", [factories.ClosedPostingFactory, factories.ExpiredPostingFactory]
+)
+def test_a_closed_or_expired_posting_page_carries_no_job_posting(client, factory):
+    posting = factory()
+    response = client.get(posting.get_absolute_url())
+    head = read_head(response.content.decode())
+    assert head.of_type("JobPosting") == []
+    assert head.one("robots") == "noindex"
+
+
+def test_data_cannot_break_out_of_the_script_element(client, company):
+    title = "Engineer </script><script>alert(1)</script>"
+    posting = factories.LivePostingFactory(company=company, title=title)
+    html = client.get(posting.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    [data] = read_head(html).of_type("JobPosting")
+    assert data["title"] == title
+
+
+def test_skill_and_company_pages_carry_breadcrumbs(client, skill, company):
+    [crumbs] = page_jsonld(client, skill.get_absolute_url(), "BreadcrumbList")
+    assert [(c["position"], c["name"], c["item"]) for c in crumbs["itemListElement"]] == [
+        (1, "Skills", "http://testserver/skills/"),
+        (2, "Backend development", "http://testserver/skills/backend-development/"),
+    ]
+    [crumbs] = page_jsonld(client, company.get_absolute_url(), "BreadcrumbList")
+    assert [c["item"] for c in crumbs["itemListElement"]] == [
+        "http://testserver/companies/",
+        "http://testserver/companies/northwind-bank/",
+    ]
+
+
+def test_the_home_page_carries_the_site_search(client, live_posting):
+    [website] = page_jsonld(client, "/", "WebSite")
+    template = website["potentialAction"]["target"]["urlTemplate"]
+    assert template == "http://testserver/jobs/?q={search_term_string}"
+    assert website["potentialAction"]["query-input"] == "required name=search_term_string"
+    search = template.replace("{search_term_string}", "engineer").removeprefix("http://testserver")
+    assert live_posting in client.get(search).context["object_list"]
+
+
+def test_other_pages_carry_no_job_posting(client, live_posting):
+    for url in ("/", "/jobs/", "/skills/", "/companies/", live_posting.company.get_absolute_url()):
+        assert page_jsonld(client, url, "JobPosting") == []

@@ -1,7 +1,7 @@
 """Tags for what search engines, feed readers and link previews read from a page.
 
 {% load seo %}
-{% canonical_url %}               this page's URL without its query string
+{% canonical_url %}               this page's URL; of its query string only ?page=N > 1
 {% listing_canonical_url %}       the listing's URL with its filters in canonical order
 {% listing_feed_url "atom" %}     the feed of exactly the listing's current filters
 {% absolute_url path %}           a path (or media URL) made absolute
@@ -14,6 +14,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from jobboard.seo import absolute_url as make_absolute
 from jobboard.seo import base_url, canonical_query
@@ -31,9 +32,10 @@ LISTING_PARAMETERS = [*FEED_PARAMETERS, "sort", "page"]
 def jsonld(data):
     """A <script type="application/ld+json"> element. The script is data, never run, so the
     Content-Security-Policy needs no nonce for it; the JSON cannot close the element."""
-    return format_html(
-        '<script type="application/ld+json">{}</script>', structured_data.script_json(data)
-    )
+    # Not HTML-escaped: a script element's text is not HTML, and script_json already
+    # spells <, > and & as \u escapes.
+    safe_json = mark_safe(structured_data.script_json(data))  # noqa: S308
+    return format_html('<script type="application/ld+json">{}</script>', safe_json)
 
 
 @register.simple_tag(takes_context=True)
@@ -43,14 +45,25 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
+    """A paginated page is its own page (page 2 is not page 1), every other parameter
+    (utm_source=…, a stray ?) is not part of the page."""
     request = context["request"]
-    return make_absolute(request.path, base=base_url(request))
+    return _with_query(request, canonical_query(request.GET, keys=["page"]))
 
 
 @register.simple_tag(takes_context=True)
 def listing_canonical_url(context):
+    """The listing's URL with its filters in one order, without empty values, page=1 or
+    the default sort: "?type=&skill=go&remote=remote&sort=newest" gives
+    "?remote=remote&skill=go"."""
     request = context["request"]
-    query = canonical_query(request.GET, keys=LISTING_PARAMETERS)
+    params = request.GET.copy()
+    if params.get("sort") == context.get("default_sort"):
+        params.pop("sort")
+    return _with_query(request, canonical_query(params, keys=LISTING_PARAMETERS))
+
+
+def _with_query(request, query: str) -> str:
     url = make_absolute(request.path, base=base_url(request))
     return f"{url}?{query}" if query else url
 
