@@ -127,6 +127,15 @@ class PostingAdmin(admin.ModelAdmin):
         for posting in queryset:
             posting.extend(days=30)
         self.message_user(request, "Extended the selected postings by 30 days.", messages.SUCCESS)
+        # close_expired_postings closes what expired: extending alone does not reopen it.
+        hidden = queryset.exclude(status=Posting.Status.PUBLISHED).count()
+        if hidden:
+            self.message_user(
+                request,
+                f"{hidden} of them {'is' if hidden == 1 else 'are'} not published; "
+                "use “Publish selected postings” to show them to job seekers again.",
+                messages.WARNING,
+            )
 
     def get_urls(self):
         view = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))

@@ -94,3 +94,23 @@ def test_staff_see_expires_in_days_and_can_extend(admin_client):
     # An expired posting is extended from now, not from its past expiry: live again.
     assert expired.expires_at > timezone.now() + timedelta(days=29)
     assert expired.is_live
+
+
+def test_extending_a_closed_posting_says_how_to_show_it_again(admin_client, capsys):
+    posting = factories.ExpiredPostingFactory()
+    call_command("close_expired_postings")
+    response = admin_client.post(
+        "/admin/postings/posting/",
+        {"action": "extend_30_days", "_selected_action": [posting.pk]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert "1 of them is not published" in messages[-1]
+    posting.refresh_from_db()
+    assert not posting.is_live
+
+    admin_client.post(
+        "/admin/postings/posting/", {"action": "publish", "_selected_action": [posting.pk]}
+    )
+    posting.refresh_from_db()
+    assert posting.is_live
