@@ -1,0 +1,53 @@
+"""A job seeker narrows the listing with the filter form, pages through the results and
+takes the filters off again, with the URL saying what is shown at every step."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_filter_page_and_remove_filters(live_server, page, board):
+    total = len(board.live)
+    backend = len(board.backend_remote) + len(board.backend_other)
+    backend_remote = len(board.backend_remote)
+    assert total > backend > backend_remote > 20  # the listing shows 20 a page
+
+    page.goto(live_server.url + "/jobs/")
+    count = page.locator("#results-heading")
+    expect(count).to_have_text(f"{total} openings")
+    filters = page.locator("form#filters")
+
+    # On a wide screen a ticked box applies at once (static/js/filters.js).
+    filters.get_by_label("Backend development").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\?skill=backend-development$"))
+    expect(count).to_have_text(f"{backend} openings")
+
+    filters.get_by_role("group", name="Workplace").get_by_label("Remote").click()
+    expect(page).to_have_url(re.compile(r"\?skill=backend-development&remote=remote$"))
+    expect(filters.get_by_label("Backend development")).to_be_checked()
+    expect(count).to_have_text(f"{backend_remote} openings")
+    results = page.locator(".listing__results .card")
+    expect(results).to_have_count(20)
+
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"skill=backend-development&remote=remote&page=2$"))
+    expect(count).to_contain_text(f"{backend_remote} openings · page 2 of 2")
+    expect(results).to_have_count(backend_remote - 20)
+    expect(page.get_by_role("link", name=board.backend_remote[-1].title)).to_be_visible()
+
+    # Removing a chip keeps the other filters and starts again at page 1.
+    chips = page.get_by_role("list", name="Active filters")
+    chips.get_by_role("link", name="Remote — remove this filter").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\?skill=backend-development$"))
+    expect(count).to_have_text(f"{backend} openings")
+    expect(filters.get_by_label("Remote", exact=True)).not_to_be_checked()
+    expect(filters.get_by_label("Backend development")).to_be_checked()
+
+    # Back to two filters, then "Clear all" takes both off.
+    filters.get_by_role("group", name="Workplace").get_by_label("Hybrid").click()
+    expect(page).to_have_url(re.compile(r"\?skill=backend-development&remote=hybrid$"))
+    expect(count).to_have_text(f"{len(board.backend_other)} openings")
+    chips.get_by_role("link", name="Clear all").click()
+    expect(page).to_have_url(live_server.url + "/jobs/")
+    expect(count).to_have_text(f"{total} openings")
+    expect(chips).to_have_count(0)

@@ -1,0 +1,59 @@
+"""The same journey on a 390 px wide phone: nothing scrolls sideways, the filters open
+from their disclosure, the apply button is there to tap."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, page_width
+
+
+def assert_fits(page) -> None:
+    assert page_width(page) <= PHONE["width"], f"{page.url} scrolls sideways"
+
+
+def test_phone_guide_listing_and_posting(live_server, phone_page, board):
+    page = phone_page
+    page.goto(live_server.url + "/")
+    assert_fits(page)
+
+    page.get_by_role("region", name="Skill guides").get_by_role(
+        "link", name="Backend development"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mastering backend development")
+    assert_fits(page)
+    # "On this page" is collapsed on a phone, and opens.
+    toc = page.get_by_role("navigation", name="On this page")
+    expect(toc).to_be_hidden()
+    page.get_by_text("On this page", exact=True).first.click()
+    expect(toc.get_by_role("link", name="Career paths")).to_be_visible()
+
+    # The listing: the filters sit in a closed disclosure above the results.
+    page.goto(live_server.url + "/jobs/")
+    assert_fits(page)
+    keywords = page.get_by_role("searchbox", name="Keywords")
+    expect(keywords).to_be_hidden()
+    page.locator("summary", has_text="Filters").click()
+    expect(keywords).to_be_visible()
+    page.locator("#filters").get_by_label("Backend development").check()
+    page.get_by_role("group", name="Workplace").get_by_label("Remote").check()
+    page.get_by_role("button", name="Show openings").click()
+    expect(page).to_have_url(re.compile(r"\?skill=backend-development&remote=remote$"))
+    expect(page.locator("#results-heading")).to_have_text(f"{len(board.backend_remote)} openings")
+    assert_fits(page)
+
+    posting = board.backend_remote[0]
+    page.get_by_role("link", name=posting.title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(posting.title)
+    assert_fits(page)
+    apply = page.get_by_role("link", name=f"Apply on {posting.company.name}’s site").first
+    expect(apply).to_be_visible()
+    expect(apply).to_be_in_viewport()
+    expect(apply).to_have_attribute("href", posting.apply_url)
+    box = apply.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert box["height"] >= 44  # a comfortable tap target
+
+    page.get_by_role("link", name=f"All openings at {posting.company.name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(posting.company.name)
+    assert_fits(page)
