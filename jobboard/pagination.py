@@ -1,15 +1,68 @@
 """The site's one way to paginate, so that changing how pages are counted is one edit.
 
-At a million postings an exact COUNT(*) dominates a listing request (PERFORMANCE.md):
-a capped or estimated count will replace `SitePaginator.count` here, and every paginated
-page (the listing, a company's openings, the company directory) follows.
+At a million postings an exact COUNT(*) dominates a listing request (PERFORMANCE.md), and
+a deep OFFSET reads every row before it. With `max_pages` set, the paginator counts at
+most the rows those pages can show (one bounded query, whatever the table's size); past
+that the total is PostgreSQL's estimate ("about 850,000 openings") and the pages stop:
+filters, not page 40,000, are how a job seeker reaches the rest.
 """
 
+import json
+import math
+
 from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 
 
 class SitePaginator(Paginator):
-    pass
+    def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.max_pages = max_pages
+
+    @cached_property
+    def max_results(self) -> int | None:
+        return self.max_pages * self.per_page if self.max_pages else None
+
+    @cached_property
+    def total(self) -> int:
+        """Exact up to `max_results`; one more than it when there are more."""
+        if self.max_results is None:
+            return super().count
+        # Keeps the ordering: the bounded count walks the same index as the page query.
+        return self.object_list.values("pk")[: self.max_results + 1].count()
+
+    @cached_property
+    def is_capped(self) -> bool:
+        return self.max_results is not None and self.total > self.max_results
+
+    @cached_property
+    def count(self) -> int:
+        """The results the pages reach: all of them unless capped."""
+        return min(self.total, self.max_results) if self.is_capped else self.total
+
+    @cached_property
+    def total_estimate(self) -> int | None:
+        """The planner's estimate of all results when capped (None on other databases)."""
+        if not self.is_capped:
+            return self.total
+        queryset = self.object_list
+        if connections[queryset.db].vendor != "postgresql":
+            return None
+        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+        return max(int(plan[0]["Plan"]["Plan Rows"]), self.total)
+
+    @property
+    def total_display(self) -> str:
+        """ "123", "about 850,000" (estimated) or "1,000+" (no estimate)."""
+        if not self.is_capped:
+            return f"{self.total:,}"
+        if self.total_estimate is None:
+            return f"{self.max_results:,}+"
+        # Two significant figures: an estimate should not look exact.
+        digits = max(0, len(str(self.total_estimate)) - 2)
+        rounded = math.ceil(self.total_estimate / 10**digits) * 10**digits
+        return f"about {rounded:,}"
 
 
 class PaginationMixin:
@@ -18,8 +71,13 @@ class PaginationMixin:
 
     paginator_class = SitePaginator
     paginate_by = 20
+    # None: count everything. Set it where the result set can grow with the site.
+    max_pages = None
     # Page links on each side of the current page; the first and last are always shown.
     page_links_on_each_side = 2
+
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, max_pages=self.max_pages, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -71,17 +71,21 @@ class PostingFilter(filters.FilterSet):
         label="Workplace",
         field_name="remote_policy",
         choices=Posting.RemotePolicy.choices,
+        # The default DISTINCT is for filters across joins; it would sort every column.
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     type = filters.MultipleChoiceFilter(
         label="Employment type",
         field_name="employment_type",
         choices=Posting.EmploymentType.choices,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     seniority = filters.MultipleChoiceFilter(
         label="Seniority",
         choices=Posting.Seniority.choices,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     salary_min = SalaryFilter(

@@ -45,8 +45,15 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(status=Posting.Status.PUBLISHED, expires_at__lte=timezone.now())
 
     def for_cards(self):
-        """What a posting card shows, in a constant number of queries."""
-        return self.select_related("company").prefetch_related("skills")
+        """What a posting card shows, in a constant number of queries.
+
+        The Markdown source and the search vector (kilobytes a row, never on a card or
+        in a feed) stay in the database."""
+        return (
+            self.select_related("company")
+            .prefetch_related("skills")
+            .defer("description", "search_vector")
+        )
 
     def reachable(self):
         """Postings a job seeker may open by URL: live ones, and ones that were live and

@@ -1,9 +1,15 @@
 from django.views.generic import DetailView, ListView
 
+from jobboard.cache import cached
 from jobboard.pagination import PaginationMixin
+from skills.models import Skill
 
 from .filters import PostingFilter, Sort
 from .models import Posting
+
+
+def skill_choices():
+    return list(Skill.objects.order_by("name").values_list("slug", "name"))
 
 
 class PostingListView(PaginationMixin, ListView):
@@ -14,10 +20,14 @@ class PostingListView(PaginationMixin, ListView):
     """
 
     template_name = "postings/posting_list.html"
+    # 1,000 openings by page; the total beyond is estimated (jobboard/pagination.py).
+    max_pages = 50
 
     def get_queryset(self):
         self.filterset = PostingFilter(
-            self.request.GET, queryset=Posting.objects.live().for_cards(), request=self.request
+            self.request.GET,
+            queryset=Posting.objects.live().for_cards().defer("description_html"),
+            request=self.request,
         )
         return self.filterset.qs
 
@@ -33,8 +43,20 @@ class PostingListView(PaginationMixin, ListView):
                 for value, label in Sort.CHOICES
                 if value != Sort.RELEVANCE or self.filterset.keywords
             ],
+            skill_choices=cached("skill-choices", skill_choices),
+            company_choices=self.company_choices(),
             **kwargs,
         )
+
+    def company_choices(self):
+        """The chosen company and the busiest hirers: a <select> of every company would
+        hold tens of thousands of options at scale. Any company is reachable from its own
+        page ("Filter these openings")."""
+        chosen = self.filterset.form.cleaned_data.get("company")
+        choices = [("", "Any company")]
+        if chosen is not None:
+            choices.append((chosen.slug, chosen.name))
+        return choices
 
     def render_to_response(self, context, **response_kwargs):
         if self.filterset.errors:

@@ -1,0 +1,50 @@
+"""The listing counts at most the openings its pages reach, and estimates the rest."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from postings.views import PostingListView
+from tests.factories import LivePostingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_pages(monkeypatch):
+    """Two pages of 20: the cap is 40 openings."""
+    monkeypatch.setattr(PostingListView, "max_pages", 2)
+
+
+def test_under_the_cap_the_count_is_exact(client, two_pages):
+    LivePostingFactory.create_batch(39)
+
+    html = client.get("/jobs/").content.decode()
+
+    assert "39 openings" in html
+    assert "add a filter or keywords to reach the others" not in html
+
+
+def test_over_the_cap_the_pages_stop_and_the_total_is_estimated(client, two_pages):
+    LivePostingFactory.create_batch(45)
+
+    first = client.get("/jobs/").content.decode()
+    last = client.get("/jobs/?page=2").content.decode()
+
+    expected = "About" if connection.vendor == "postgresql" else "40+ openings"
+    assert expected in first
+    assert "page 2 of 2" in last
+    assert "add a filter or keywords to reach the others" in last
+    assert 'rel="next"' not in last
+    assert client.get("/jobs/?page=3").status_code == 404
+
+
+def test_the_bounded_count_reads_at_most_one_row_past_the_cap(client, two_pages):
+    LivePostingFactory.create_batch(45)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/jobs/")
+
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert "LIMIT 41" in counts[0]
