@@ -130,6 +130,10 @@ CACHES = {
 # How long an anonymous page, or a cached part of one, may be served after a change that
 # no save announces (a posting expiring); saves show at once. 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
+# How old the counts over all live postings (per skill, who is hiring, market snapshots)
+# may get before a worker recomputes them in the background (postings/market.py). 0
+# computes them on every request: exact, and fine for a small board.
+MARKET_STATS_SECONDS = int(os.environ.get("MARKET_STATS_SECONDS", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,10 +1,9 @@
-from django.db.models import Count
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from companies.models import Company
+from postings import market
 from postings.models import Posting
 from skills.models import Skill
 
@@ -28,13 +27,13 @@ class HomeView(TemplateView):
     hiring_companies = 12
 
     def get_context_data(self, **kwargs):
-        live = Posting.objects.live()
+        # Counts over every live posting come precomputed (postings/market.py).
         return super().get_context_data(
-            totals=live.aggregate(
-                open_roles=Count("pk"), companies=Count("company", distinct=True)
-            ),
-            guided_skills=Skill.objects.with_published_guide().with_open_roles(),
-            latest_postings=live.for_cards()[: self.latest_postings],
-            hiring_companies=Company.objects.hiring()[: self.hiring_companies],
+            totals=market.site_totals(),
+            guided_skills=market.with_open_roles(Skill.objects.with_published_guide()),
+            latest_postings=Posting.objects.live()
+            .for_cards()
+            .defer("description_html")[: self.latest_postings],
+            hiring_companies=market.hiring_companies(self.hiring_companies),
             **kwargs,
         )

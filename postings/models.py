@@ -372,3 +372,20 @@ def _short_amount(amount: int) -> str:
     if amount >= 10000:
         return f"{amount / 1000:.1f}k".replace(".0k", "k")
     return f"{amount:,}"
+
+
+class MarketStats(models.Model):
+    """Figures about all live postings (counts per skill, market snapshots, who is hiring,
+    sitemap sections), recomputed every MARKET_STATS_SECONDS by postings.market.
+
+    Counting a million postings takes seconds; a page reads one of these rows instead."""
+
+    key = models.CharField(max_length=40, unique=True, help_text='"site", "skill:<id>"…')
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "market stats"
+
+    def __str__(self) -> str:
+        return self.key

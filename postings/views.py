@@ -4,12 +4,21 @@ from jobboard.cache import cached
 from jobboard.pagination import PaginationMixin
 from skills.models import Skill
 
+from . import market
 from .filters import PostingFilter, Sort
 from .models import Posting
 
 
 def skill_choices():
     return list(Skill.objects.order_by("name").values_list("slug", "name"))
+
+
+def hiring_choices():
+    companies = market.hiring_companies(COMPANY_CHOICES)
+    return sorted(((c.slug, c.name) for c in companies), key=lambda choice: choice[1])
+
+
+COMPANY_CHOICES = 30
 
 
 class PostingListView(PaginationMixin, ListView):
@@ -53,10 +62,10 @@ class PostingListView(PaginationMixin, ListView):
         hold tens of thousands of options at scale. Any company is reachable from its own
         page ("Filter these openings")."""
         chosen = self.filterset.form.cleaned_data.get("company")
-        choices = [("", "Any company")]
-        if chosen is not None:
-            choices.append((chosen.slug, chosen.name))
-        return choices
+        hiring = cached("hiring-choices", hiring_choices)
+        if chosen is not None and (chosen.slug, chosen.name) not in hiring:
+            hiring = [(chosen.slug, chosen.name), *hiring]
+        return [("", "Any company"), *hiring]
 
     def render_to_response(self, context, **response_kwargs):
         if self.filterset.errors:

@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
+from postings import market
+
 from .models import Skill
 
 OPENINGS_ON_SKILL_PAGE = 20
@@ -9,17 +11,15 @@ OPENINGS_ON_SKILL_PAGE = 20
 class SkillListView(ListView):
     """The skills with a published guide, then the other skills with open roles."""
 
-    queryset = Skill.objects.with_published_guide().with_open_roles()
     context_object_name = "guided_skills"
     template_name = "skills/skill_list.html"
 
+    def get_queryset(self):
+        # Counts over every live posting come precomputed (postings/market.py).
+        return market.with_open_roles(Skill.objects.with_published_guide())
+
     def get_context_data(self, **kwargs):
-        other_skills = (
-            Skill.objects.exclude(pk__in=[skill.pk for skill in self.object_list])
-            .with_open_roles()
-            .filter(open_roles__gt=0)
-            .order_by("-open_roles", "name")
-        )
+        other_skills = market.skills_with_open_roles(exclude=self.object_list)
         return super().get_context_data(other_skills=other_skills, **kwargs)
 
 
@@ -35,7 +35,9 @@ class SkillDetailView(TemplateView):
         return super().get_context_data(
             skill=skill,
             guide=skill.published_guide,
-            snapshot=skill.market_snapshot(),
-            postings=skill.live_postings().for_cards()[:OPENINGS_ON_SKILL_PAGE],
+            snapshot=market.skill_snapshot(skill),
+            postings=skill.live_postings()
+            .for_cards()
+            .defer("description_html")[:OPENINGS_ON_SKILL_PAGE],
             **kwargs,
         )

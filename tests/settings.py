@@ -16,3 +16,5 @@ WHITENOISE_AUTOREFRESH = True
 # Tests see every change at once: the anonymous page cache is off, except in
 # tests/test_caching.py, which turns it on to test it.
 PAGE_CACHE_SECONDS = 0
+# Counts are computed on each request (tests/test_market.py tests the stored figures).
+MARKET_STATS_SECONDS = 0

@@ -1,0 +1,323 @@
+"""Figures about all live postings — how many, per skill, who is hiring, each skill's
+market snapshot, the sitemap's sections — read from MarketStats rows.
+
+They are aggregates over every live posting: seconds of work at a million postings, far
+too much for one request, so `refresh()` computes them all in a few set-based queries and
+stores one row per subject. A page reads a row. Rows older than MARKET_STATS_SECONDS
+(default 300) are recomputed in a background thread of the worker that notices, one
+process at a time (a PostgreSQL advisory lock); `manage.py refresh_market_stats` does the
+same from cron. Pages show postings themselves (listings, cards) from live queries:
+only these counts can lag, by at most MARKET_STATS_SECONDS plus a refresh.
+
+With MARKET_STATS_SECONDS=0, or on SQLite, every figure is computed live with the
+models' own methods (Skill.market_snapshot(), Company.objects.hiring()…): exact and
+fine for small boards and tests.
+"""
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from companies.models import Company
+from skills.models import MarketSnapshot, SalaryRange, Skill
+
+from .models import MarketStats, Posting
+
+logger = logging.getLogger(__name__)
+
+SITE = "site"
+SITEMAP = "sitemap"
+HIRING_KEPT = 50
+TOP_COMPANIES = 5
+RELATED_SKILLS = 6
+SITEMAP_SECTION = 50_000
+# Any number unique to this lock among the project's advisory locks.
+REFRESH_LOCK = 870_001
+_refreshing = threading.Lock()
+_read_recently: dict[str, tuple[float, dict]] = {}
+
+
+def skill_key(skill_id: int) -> str:
+    return f"skill:{skill_id}"
+
+
+def stored() -> bool:
+    """True when figures come from MarketStats rows, False when computed live."""
+    return settings.MARKET_STATS_SECONDS > 0 and connection.vendor == "postgresql"
+
+
+def read(key: str) -> dict:
+    """The stored figures for `key` ({} when there are none), refreshing stale ones in
+    the background. Only when no figures exist at all does a request wait for them.
+
+    A worker keeps what it read for a second: one page asks for the same row more than
+    once, and a second is nothing next to MARKET_STATS_SECONDS."""
+    remembered = _read_recently.get(key)
+    if remembered is not None and time.monotonic() - remembered[0] < 1:
+        return remembered[1]
+    data = _read(key)
+    _read_recently[key] = (time.monotonic(), data)
+    return data
+
+
+def _read(key: str) -> dict:
+    row = MarketStats.objects.filter(key=key).values_list("data", "computed_at").first()
+    if row is None:
+        if not MarketStats.objects.exists():
+            refresh()
+            row = MarketStats.objects.filter(key=key).values_list("data", "computed_at").first()
+        return row[0] if row else {}
+    data, computed_at = row
+    if timezone.now() - computed_at > timedelta(seconds=settings.MARKET_STATS_SECONDS):
+        refresh_in_background()
+    return data
+
+
+# What pages ask for -------------------------------------------------------------------
+
+
+def site_totals() -> dict:
+    """{"open_roles": live postings, "companies": companies with live postings}."""
+    if stored():
+        data = read(SITE)
+        return {"open_roles": data.get("open_roles", 0), "companies": data.get("companies", 0)}
+    from django.db.models import Count
+
+    return Posting.objects.live().aggregate(
+        open_roles=Count("pk"), companies=Count("company", distinct=True)
+    )
+
+
+def with_open_roles(skills) -> list[Skill]:
+    """The skills of a queryset, each with `open_roles` set."""
+    if not stored():
+        return list(skills.with_open_roles())
+    counts = read(SITE).get("skills", {})
+    skills = list(skills)
+    for skill in skills:
+        skill.open_roles = counts.get(str(skill.pk), [0, 0])[0]
+    return skills
+
+
+def skills_with_open_roles(*, exclude=()) -> list[Skill]:
+    """Skills with live postings, the most first (then by name), each with `open_roles`."""
+    excluded = {skill.pk for skill in exclude}
+    if stored():
+        counts = {int(pk): c[0] for pk, c in read(SITE).get("skills", {}).items() if c[0]}
+        skills = Skill.objects.filter(pk__in=set(counts) - excluded)
+        skills = with_open_roles(skills)
+    else:
+        skills = list(
+            Skill.objects.exclude(pk__in=excluded).with_open_roles().filter(open_roles__gt=0)
+        )
+    return sorted(skills, key=lambda skill: (-skill.open_roles, skill.name))
+
+
+def hiring_companies(limit: int) -> list[Company]:
+    """Companies with the most live postings (then by name), each with `open_roles`."""
+    if not stored():
+        return list(Company.objects.hiring()[:limit])
+    hiring = read(SITE).get("hiring", [])[:limit]
+    companies = Company.objects.in_bulk([company_id for company_id, _ in hiring])
+    result = []
+    for company_id, open_roles in hiring:
+        if company_id in companies:
+            company = companies[company_id]
+            company.open_roles = open_roles
+            result.append(company)
+    return result
+
+
+def skill_snapshot(skill: Skill) -> MarketSnapshot:
+    if not stored():
+        return skill.market_snapshot(companies=TOP_COMPANIES, related=RELATED_SKILLS)
+    data = read(skill_key(skill.pk))
+    if not data:
+        return MarketSnapshot()
+    companies = Company.objects.in_bulk([pk for pk, _ in data["top_companies"]])
+    related = Skill.objects.in_bulk([pk for pk, _ in data["related_skills"]])
+    top_companies = []
+    for pk, open_roles in data["top_companies"]:
+        if pk in companies:
+            companies[pk].open_roles = open_roles
+            top_companies.append(companies[pk])
+    related_skills = []
+    for pk, shared_roles in data["related_skills"]:
+        if pk in related:
+            related[pk].shared_roles = shared_roles
+            related_skills.append(related[pk])
+    return MarketSnapshot(
+        open_roles=data["open_roles"],
+        remote_roles=data["remote_roles"],
+        salary_ranges=[SalaryRange(*values) for values in data["salary_ranges"]],
+        top_companies=top_companies,
+        related_skills=related_skills,
+    )
+
+
+def sitemap_sections() -> list[tuple[int, datetime | None]] | None:
+    """(first id, latest change) of each section of the live postings, in id order: a
+    section runs to the next one's first id, the last one to the end. None when computed
+    live (then Django's paginator splits the postings)."""
+    if not stored():
+        return None
+    sections = read(SITEMAP).get("sections") or [[0, None]]
+    return [
+        (first, datetime.fromisoformat(lastmod) if lastmod else None) for first, lastmod in sections
+    ]
+
+
+# Computing them -----------------------------------------------------------------------
+
+
+def refresh_in_background() -> None:
+    """Recompute in a thread of this process, unless one is at it already."""
+    if not _refreshing.acquire(blocking=False):
+        return
+
+    def run():
+        try:
+            refresh()
+        except Exception:
+            logger.exception("Refreshing the market stats failed")
+        finally:
+            connections.close_all()
+            _refreshing.release()
+
+    threading.Thread(target=run, name="market-stats", daemon=True).start()
+
+
+def refresh() -> bool:
+    """Recompute every figure; False when another process is doing it right now."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        now = timezone.now()
+        # The one visibility rule, as SQL: live() is not re-typed here.
+        live_sql, live_params = (
+            Posting.objects.live()
+            .order_by()
+            .values(
+                "id",
+                "company_id",
+                "remote_policy",
+                "salary_min",
+                "salary_max",
+                "salary_currency",
+                "salary_period",
+                "updated_at",
+            )
+            .query.sql_with_params()
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE market_live ON COMMIT DROP AS {live_sql}", live_params
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE market_links ON COMMIT DROP AS "
+            "SELECT ps.skill_id, l.* FROM postings_posting_skills ps "
+            "JOIN market_live l ON l.id = ps.posting_id"
+        )
+        cursor.execute("ANALYZE market_live; ANALYZE market_links")
+        skill_counts = _skill_counts(cursor)
+        rows = {SITE: _site_figures(cursor, skill_counts), SITEMAP: _sitemap_figures(cursor)}
+        rows.update(_skill_figures(cursor, skill_counts))
+        cursor.execute("DROP TABLE market_live, market_links")
+        MarketStats.objects.all().delete()
+        MarketStats.objects.bulk_create(
+            MarketStats(key=key, data=data, computed_at=now) for key, data in rows.items()
+        )
+    _read_recently.clear()
+    return True
+
+
+def _skill_counts(cursor) -> dict:
+    """{skill id: (live postings, remote ones)}."""
+    cursor.execute(
+        "SELECT skill_id, count(*), count(*) FILTER (WHERE remote_policy = %s) "
+        "FROM market_links GROUP BY skill_id",
+        [Posting.RemotePolicy.REMOTE],
+    )
+    return {skill_id: (n, remote) for skill_id, n, remote in cursor.fetchall()}
+
+
+def _site_figures(cursor, skill_counts) -> dict:
+    cursor.execute("SELECT count(*), count(DISTINCT company_id) FROM market_live")
+    open_roles, companies = cursor.fetchone()
+    cursor.execute(
+        "SELECT l.company_id, count(*) AS n FROM market_live l "
+        "JOIN companies_company c ON c.id = l.company_id "
+        "GROUP BY l.company_id, c.name ORDER BY n DESC, c.name LIMIT %s",
+        [HIRING_KEPT],
+    )
+    hiring = [list(row) for row in cursor.fetchall()]
+    skills = {str(skill_id): list(counts) for skill_id, counts in skill_counts.items()}
+    return {"open_roles": open_roles, "companies": companies, "hiring": hiring, "skills": skills}
+
+
+def _skill_figures(cursor, skill_counts) -> dict:
+    figures = {}
+    for skill_id, (open_roles, remote_roles) in skill_counts.items():
+        figures[skill_id] = {
+            "open_roles": open_roles,
+            "remote_roles": remote_roles,
+            "salary_ranges": [],
+            "top_companies": [],
+            "related_skills": [],
+        }
+    # Amounts in different currencies or periods cannot be compared: one range each.
+    cursor.execute(
+        "SELECT skill_id, salary_currency, salary_period, "
+        "min(coalesce(salary_min, salary_max)), max(coalesce(salary_max, salary_min)), "
+        "count(*) AS n FROM market_links WHERE salary_currency <> '' "
+        "GROUP BY 1, 2, 3 ORDER BY skill_id, n DESC, salary_currency, salary_period"
+    )
+    for skill_id, *salary_range in cursor.fetchall():
+        figures[skill_id]["salary_ranges"].append(salary_range)
+    cursor.execute(
+        "SELECT skill_id, company_id, n FROM ("
+        "  SELECT m.skill_id, m.company_id, count(*) AS n, row_number() OVER ("
+        "    PARTITION BY m.skill_id ORDER BY count(*) DESC, c.name) AS place"
+        "  FROM market_links m JOIN companies_company c ON c.id = m.company_id"
+        "  GROUP BY m.skill_id, m.company_id, c.name) ranked "
+        "WHERE place <= %s ORDER BY skill_id, place",
+        [TOP_COMPANIES],
+    )
+    for skill_id, company_id, n in cursor.fetchall():
+        figures[skill_id]["top_companies"].append([company_id, n])
+    cursor.execute(
+        "SELECT skill_id, other_id, n FROM ("
+        "  SELECT m.skill_id, o.skill_id AS other_id, count(*) AS n, row_number() OVER ("
+        "    PARTITION BY m.skill_id ORDER BY count(*) DESC, s.name) AS place"
+        "  FROM market_links m"
+        "  JOIN postings_posting_skills o ON o.posting_id = m.id AND o.skill_id <> m.skill_id"
+        "  JOIN skills_skill s ON s.id = o.skill_id"
+        "  GROUP BY m.skill_id, o.skill_id, s.name) ranked "
+        "WHERE place <= %s ORDER BY skill_id, place",
+        [RELATED_SKILLS],
+    )
+    for skill_id, other_id, n in cursor.fetchall():
+        figures[skill_id]["related_skills"].append([other_id, n])
+    return {skill_key(skill_id): data for skill_id, data in figures.items()}
+
+
+def _sitemap_figures(cursor) -> dict:
+    """Where each section of SITEMAP_SECTION live postings (by id) starts, and its latest
+    change. Sections are contiguous id ranges: a posting going live between refreshes
+    falls into one of them."""
+    cursor.execute(
+        "SELECT min(id), max(updated_at) FROM ("
+        "  SELECT id, updated_at, (row_number() OVER (ORDER BY id) - 1) / %s AS section"
+        "  FROM market_live) numbered GROUP BY section ORDER BY section",
+        [SITEMAP_SECTION],
+    )
+    sections = [[first, lastmod.isoformat()] for first, lastmod in cursor.fetchall()]
+    if sections:
+        sections[0][0] = 0
+    return {"sections": sections}

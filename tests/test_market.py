@@ -1,0 +1,135 @@
+"""Figures over all live postings, stored by postings.market, equal the live ones."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from companies.models import Company
+from postings import market
+from postings.models import MarketStats, Posting
+from skills.models import Skill
+from tests.factories import (
+    CompanyFactory,
+    ExpiredPostingFactory,
+    LivePostingFactory,
+    PostingFactory,
+    SkillFactory,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="stored on PostgreSQL only"),
+]
+
+
+@pytest.fixture
+def stored(settings):
+    settings.MARKET_STATS_SECONDS = 300
+    market._read_recently.clear()
+    yield
+    market._read_recently.clear()
+
+
+@pytest.fixture
+def board(db):
+    python, go, sql = (SkillFactory(name=n) for n in ("Python", "Go", "SQL"))
+    acme, globex = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
+    remote = Posting.RemotePolicy.REMOTE
+    LivePostingFactory(company=acme, skills=[python, sql], remote_policy=remote)
+    LivePostingFactory(company=acme, skills=[python], salary_currency="USD")
+    LivePostingFactory(company=globex, skills=[python, go], salary_min=None, salary_max=None,
+                       salary_currency="")  # fmt: skip
+    LivePostingFactory(company=globex, skills=[go, sql], remote_policy=remote)
+    ExpiredPostingFactory(company=globex, skills=[python])
+    PostingFactory(company=acme, skills=[python])  # a draft
+    return python, go, sql
+
+
+def snapshot_facts(snapshot):
+    return (
+        snapshot.open_roles,
+        snapshot.remote_roles,
+        snapshot.salary_ranges,
+        [(c.pk, c.open_roles) for c in snapshot.top_companies],
+        [(s.pk, s.shared_roles) for s in snapshot.related_skills],
+    )
+
+
+def live_facts(board):
+    return {
+        "totals": market.site_totals(),
+        "hiring": [(c.pk, c.open_roles) for c in market.hiring_companies(12)],
+        "skills": [(s.pk, s.open_roles) for s in market.skills_with_open_roles()],
+        "guided": sorted((s.pk, s.open_roles) for s in market.with_open_roles(Skill.objects.all())),
+        "snapshots": [snapshot_facts(market.skill_snapshot(skill)) for skill in board],
+    }
+
+
+def test_stored_figures_equal_the_live_ones(board, settings, stored):
+    settings.MARKET_STATS_SECONDS = 0
+    expected = live_facts(board)
+    assert expected["totals"] == {"open_roles": 4, "companies": 2}
+
+    settings.MARKET_STATS_SECONDS = 300
+    assert market.refresh()
+
+    assert live_facts(board) == expected
+    assert MarketStats.objects.filter(key=market.SITE).exists()
+
+
+def test_the_first_read_computes_them_and_a_stale_read_refreshes_in_the_background(
+    board, stored, monkeypatch
+):
+    assert market.site_totals()["open_roles"] == 4  # nothing stored yet: computed now
+    started = []
+    monkeypatch.setattr(market, "refresh_in_background", lambda: started.append(True))
+
+    market._read_recently.clear()
+    market.site_totals()
+    assert started == []
+
+    MarketStats.objects.update(computed_at=timezone.now() - timedelta(seconds=301))
+    market._read_recently.clear()
+    assert market.site_totals()["open_roles"] == 4  # the old figures, at once
+    assert started == [True]
+
+
+def test_the_command_refreshes_them(board, stored):
+    call_command("refresh_market_stats", verbosity=0)
+
+    assert MarketStats.objects.get(key=market.SITE).data["open_roles"] == 4
+
+
+def test_the_sitemap_splits_live_postings_into_precomputed_id_ranges(client, stored, monkeypatch):
+    monkeypatch.setattr(market, "SITEMAP_SECTION", 3)
+    postings = LivePostingFactory.create_batch(7)
+    ExpiredPostingFactory.create_batch(2)
+    market.refresh()
+    late = LivePostingFactory()  # published after the refresh
+
+    index = client.get("/sitemap.xml").content.decode()
+    pages = [client.get(f"/sitemap-jobs.xml?p={n}") for n in (1, 2, 3)]
+
+    assert "sitemap-jobs.xml?p=3" in index
+    assert "sitemap-jobs.xml?p=4" not in index
+    assert all(page.status_code == 200 for page in pages)
+    listed = [
+        p for p in [*postings, late] if any(p.slug in page.content.decode() for page in pages)
+    ]
+    assert listed == [*postings, late]
+    assert sum(page.content.decode().count("<url>") for page in pages) == 8
+    assert client.get("/sitemap-jobs.xml?p=4").status_code == 404
+
+
+def test_company_and_skill_names_come_from_the_rows_themselves(board, stored):
+    market.refresh()
+    python = board[0]
+    Company.objects.filter(name="Acme").update(name="Acme Renamed")
+
+    snapshot = market.skill_snapshot(python)
+
+    assert "Acme Renamed" in [c.name for c in snapshot.top_companies]
