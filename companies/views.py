@@ -17,10 +17,11 @@ class CompanyDetailView(PaginationMixin, ListView):
 
     template_name = "companies/company_detail.html"
     context_object_name = "postings"
+    max_pages = 50
 
     def get_queryset(self):
         self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
-        return self.company.live_postings().for_cards()
+        return self.company.live_postings().for_cards().defer("description_html")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

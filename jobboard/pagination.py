@@ -29,6 +29,10 @@ class SitePaginator(Paginator):
         """Exact up to `max_results`; one more than it when there are more."""
         if self.max_results is None:
             return super().count
+        # A queryset that knows its size already (a window of ids) says so.
+        hint = getattr(self.object_list, "count_hint", None)
+        if hint is not None:
+            return min(hint, self.max_results + 1)
         # Keeps the ordering: the bounded count walks the same index as the page query.
         return self.object_list.values("pk")[: self.max_results + 1].count()
 
@@ -46,7 +50,8 @@ class SitePaginator(Paginator):
         """The planner's estimate of all results when capped (None on other databases)."""
         if not self.is_capped:
             return self.total
-        queryset = self.object_list
+        # A queryset narrowed to a window for ordering says what to estimate instead.
+        queryset = getattr(self.object_list, "estimate_from", self.object_list)
         if connections[queryset.db].vendor != "postgresql":
             return None
         plan = json.loads(queryset.order_by().values("pk").explain(format="json"))

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +23,16 @@ POSTED_WITHIN = {
     "7d": ("Last 7 days", timedelta(days=7)),
     "30d": ("Last 30 days", timedelta(days=30)),
 }
+
+
+# Keyword searches rank this many of the newest matches (ten pages); sorting by newest
+# reaches the others.
+RANK_WINDOW = 200
+
+
+def top_salary():
+    """The top of a posting's salary range; 0 when it gives none."""
+    return Coalesce("salary_max", "salary_min", Value(0))
 
 
 class Sort:
@@ -109,7 +119,10 @@ class PostingFilter(filters.FilterSet):
         fields = []
 
     def filter_keywords(self, queryset, name, value):
-        return queryset.search(value)
+        # Applied last, in filter_queryset: PostgreSQL tests conditions in the order they
+        # are written, and the cheap ones (remote, seniority…) should spare it reading
+        # the search vectors of postings they rule out.
+        return queryset
 
     def filter_skills(self, queryset, name, value):
         if not value:  # an empty queryset when no skill is ticked
@@ -121,9 +134,11 @@ class PostingFilter(filters.FilterSet):
 
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
-        return queryset.filter(
-            Q(salary_max__gte=value) | Q(salary_max__isnull=True, salary_min__gte=value)
-        )
+        # The top is the maximum, or the minimum when only that is given: the expression
+        # of the salary sort and of its index (posting_salary_sort_idx).
+        if value <= 0:  # any salary at all
+            return queryset.filter(Q(salary_max__isnull=False) | Q(salary_min__isnull=False))
+        return queryset.alias(top_salary=top_salary()).filter(top_salary__gte=value)
 
     def filter_posted_within(self, queryset, name, value):
         return queryset.filter(published_at__gte=timezone.now() - POSTED_WITHIN[value][1])
@@ -156,15 +171,22 @@ class PostingFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if self.keywords:
+            queryset = queryset.search(self.keywords)
         sort = self.sort_order
         if sort == Sort.SALARY:
-            return queryset.order_by(
-                Coalesce("salary_max", "salary_min").desc(nulls_last=True),
-                "-published_at",
-                "-id",
-            )
+            return queryset.order_by(top_salary().desc(), "-published_at", "-id")
         if sort == Sort.RELEVANCE:
-            return queryset.order_by("-rank", "-published_at", "-id")
+            # Ranking reads each match's search vector, and a common word matches a fifth
+            # of a million postings: the newest RANK_WINDOW matches are ranked (an index
+            # walk that stops early), one more to tell the paginator there are others.
+            newest = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
+            window = list(newest[: RANK_WINDOW + 1])
+            ranked = queryset.filter(pk__in=window).order_by("-rank", "-published_at", "-id")
+            # For jobboard.pagination: how many there are here, and what to estimate the
+            # number of all matches from.
+            ranked.count_hint, ranked.estimate_from = len(window), queryset
+            return ranked
         return queryset.order_by("-published_at", "-id")
 
     def active_filters(self) -> list[ActiveFilter]:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,6 +223,16 @@ class Posting(models.Model):
                 condition=Q(status=PostingStatus.PUBLISHED),
                 name="posting_live_recent_idx",
             ),
+            # The listing sorted by salary (postings.filters.top_salary): the top of the
+            # range (0 without a salary, so those come last; SQLite has no NULLS LAST
+            # in indexes), then the newest; "salary at least" is a range of it.
+            models.Index(
+                Coalesce("salary_max", "salary_min", Value(0)).desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(status=PostingStatus.PUBLISHED),
+                name="posting_salary_sort_idx",
+            ),
             models.Index(fields=["status", "expires_at"], name="posting_status_expiry_idx"),
             models.Index(fields=["company", "status"], name="posting_company_idx"),
             models.Index(fields=["remote_policy"], name="posting_remote_idx"),
@@ -333,15 +344,26 @@ class Posting(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
-    def similar(self, *, limit: int = 4):
-        """Live postings sharing skills with this one, the most shared skills first."""
-        return (
+    def similar(self, *, limit: int = 4, candidates: int = 200):
+        """Live postings sharing skills with this one, the most shared skills first.
+
+        Among the newest `candidates` that share any: a popular skill is shared by a third
+        of a million postings, too many to count per page view."""
+        skill_ids = [skill.pk for skill in self.skills.all()]
+        tagged = Posting.skills.through.objects.filter(skill_id__in=skill_ids)
+        newest = (
             Posting.objects.live()
-            .filter(skills__in=self.skills.all())
+            .filter(pk__in=tagged.values("posting_id"))
             .exclude(pk=self.pk)
-            .annotate(shared_skills=models.Count("skills"))
+            .order_by("-published_at", "-id")
+            .values("pk")[:candidates]
+        )
+        return (
+            Posting.objects.filter(pk__in=newest)
+            .annotate(shared_skills=models.Count("skills", filter=Q(skills__in=skill_ids)))
             .order_by("-shared_skills", "-published_at", "-id")
-            .for_cards()[:limit]
+            .for_cards()
+            .defer("description_html")[:limit]
         )
 
     @property

@@ -5,7 +5,7 @@ from jobboard.pagination import PaginationMixin
 from skills.models import Skill
 
 from . import market
-from .filters import PostingFilter, Sort
+from .filters import RANK_WINDOW, PostingFilter, Sort
 from .models import Posting
 
 
@@ -38,6 +38,8 @@ class PostingListView(PaginationMixin, ListView):
             queryset=Posting.objects.live().for_cards().defer("description_html"),
             request=self.request,
         )
+        if self.filterset.sort_order == Sort.RELEVANCE:
+            self.max_pages = RANK_WINDOW // self.paginate_by
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,95 @@
+"""No page reads the postings table sequentially: every query of the listing, a search and
+a skill page finds its rows through an index, so its cost does not grow with the table.
+
+PostgreSQL only. The table is seeded with a few thousand generated postings and analysed;
+`enable_seqscan` stays on, so the planner is free to choose a sequential scan where it
+would be cheaper — and must not find one.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from postings import market
+from skills.models import Skill
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL"),
+]
+
+SEEDED_POSTINGS = 5000
+TABLES = ("postings_posting", "postings_posting_skills")
+
+
+@pytest.fixture
+def seeded(settings):
+    # As in production: figures over all postings come from postings.market.
+    settings.MARKET_STATS_SECONDS = 300
+    market._read_recently.clear()
+    call_command("generate_postings", count=SEEDED_POSTINGS, seed=5, verbosity=0)  # + ANALYZE
+    market.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+    yield
+    market._read_recently.clear()
+
+
+def plans(client, url) -> list[tuple[str, str]]:
+    """(SQL, plan) of each query the page runs against the postings tables."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    result = []
+    for query in queries:
+        sql = query["sql"]
+        if not sql.startswith(("SELECT", "WITH")) or not any(t in sql for t in TABLES):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            result.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    assert result, url
+    return result
+
+
+def python_skill():
+    return Skill.objects.get(name="Python")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/jobs/",
+        "/jobs/?page=50",
+        "/jobs/?remote=remote&seniority=senior",
+        "/jobs/?q=python",
+        "/jobs/?q=python&remote=remote&seniority=senior",
+        '/jobs/?q="machine learning" -junior',
+        "/jobs/?q=kotlin&sort=newest",
+        "/jobs/?skill=python",
+        "/jobs/?skill=python&salary_min=100000&sort=salary",
+        "/",
+        "skill page",
+        "posting page",
+    ],
+)
+def test_no_page_query_reads_postings_sequentially(client, seeded, url):
+    if url == "skill page":
+        url = python_skill().get_absolute_url()
+    if url == "posting page":
+        from postings.models import Posting
+
+        url = Posting.objects.live().order_by("-published_at").first().get_absolute_url()
+
+    for sql, plan in plans(client, url):
+        for table in TABLES:
+            assert f"Seq Scan on {table} " not in plan, f"{url}\n{sql}\n{plan}"
+
+
+def test_a_rare_keyword_is_found_through_the_search_index(client, seeded):
+    found = [plan for _, plan in plans(client, "/jobs/?q=solidity") if "posting_search_idx" in plan]
+
+    assert found
