@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -71,10 +72,24 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
+        # Playwright's sync API keeps an asyncio loop running on this thread, so from here
+        # on asgiref sees an async context and Django hands out new connection objects.
+        # Give them the copy of the test database that serialized_rollback restores from
+        # (made when the database was created, maybe before Playwright started).
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Those connections are out of reach once Playwright stops: close them now, so that
+        # the test database can be dropped at the end of the run.
+        connections.close_all()
 
 
 def _new_page(browser, request, viewport):
