@@ -58,8 +58,11 @@ request = function()
   local level = levels[n %% #levels + 1]; n = math.floor(n / #levels)
   local salary = 40000 + (n %% 10) * 10000; n = math.floor(n / 10)
   local sort = sorts[n %% #sorts + 1]
-  return wrk.format("GET", "/jobs/?skill=" .. skill .. "&remote=" .. remote ..
-    "&seniority=" .. level .. "&salary_min=" .. salary .. "&sort=" .. sort)
+  local path = "/jobs/?skill=" .. skill .. "&salary_min=" .. salary
+  if remote ~= "" then path = path .. "&remote=" .. remote end
+  if level ~= "" then path = path .. "&seniority=" .. level end
+  if sort ~= "" then path = path .. "&sort=" .. sort end
+  return wrk.format("GET", path)
 end
 """
 
@@ -406,6 +409,8 @@ def main() -> None:
             if page["status"] != 200:
                 log(f"{label(size)} {page['name']} {page['path']}: HTTP {page['status']}")
         for mode in modes:
+            # Fresh market figures, so that no worker recomputes them during the runs.
+            manage(db_url, "refresh_market_stats")
             with gunicorn(db_url, args.port, mode) as server:
                 base = f"http://127.0.0.1:{args.port}"
                 baseline = [measure(f"{base}/healthz", args)]

@@ -11,14 +11,19 @@ import json
 import math
 
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
+
+# The longest a bounded count may take before the estimate stands in for it.
+COUNT_MILLISECONDS = 25
 
 
 class SitePaginator(Paginator):
     def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages
+        # True when the count took too long and the total is the planner's estimate.
+        self.is_estimated = False
 
     @cached_property
     def max_results(self) -> int | None:
@@ -34,7 +39,21 @@ class SitePaginator(Paginator):
         if hint is not None:
             return min(hint, self.max_results + 1)
         # Keeps the ordering: the bounded count walks the same index as the page query.
-        return self.object_list.values("pk")[: self.max_results + 1].count()
+        bounded = self.object_list.values("pk")[: self.max_results + 1]
+        connection = connections[bounded.db]
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return bounded.count()
+        # Rare combinations of filters can make even a bounded count walk most of an
+        # index: past COUNT_MILLISECONDS the planner's estimate stands in for it. (Not
+        # inside a caller's transaction, which a cancelled statement would abort.)
+        try:
+            with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [COUNT_MILLISECONDS])
+                return bounded.count()
+        except OperationalError:
+            self.is_estimated = True
+            estimate = self._estimate() or 0
+            return estimate if estimate <= self.max_results else self.max_results + 1
 
     @cached_property
     def is_capped(self) -> bool:
@@ -50,18 +69,22 @@ class SitePaginator(Paginator):
         """The planner's estimate of all results when capped (None on other databases)."""
         if not self.is_capped:
             return self.total
+        estimate = self._estimate()
+        return None if estimate is None else max(estimate, self.total)
+
+    def _estimate(self) -> int | None:
         # A queryset narrowed to a window for ordering says what to estimate instead.
         queryset = getattr(self.object_list, "estimate_from", self.object_list)
         if connections[queryset.db].vendor != "postgresql":
             return None
         plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-        return max(int(plan[0]["Plan"]["Plan Rows"]), self.total)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     @property
     def total_display(self) -> str:
         """ "123", "about 850,000" (estimated) or "1,000+" (no estimate)."""
         if not self.is_capped:
-            return f"{self.total:,}"
+            return f"about {self.total:,}" if self.is_estimated else f"{self.total:,}"
         if self.total_estimate is None:
             return f"{self.max_results:,}+"
         # Two significant figures: an estimate should not look exact.

@@ -39,6 +39,8 @@ SITEMAP_SECTION = 50_000
 # Any number unique to this lock among the project's advisory locks.
 REFRESH_LOCK = 870_001
 _refreshing = threading.Lock()
+_next_attempt = 0.0
+RETRY_SECONDS = 30
 _read_recently: dict[str, tuple[float, dict]] = {}
 
 
@@ -176,9 +178,12 @@ def sitemap_sections() -> list[tuple[int, datetime | None]] | None:
 
 
 def refresh_in_background() -> None:
-    """Recompute in a thread of this process, unless one is at it already."""
-    if not _refreshing.acquire(blocking=False):
+    """Recompute in a thread of this process, unless one is at it already or tried in
+    the last RETRY_SECONDS (another process may hold the lock for a while)."""
+    global _next_attempt
+    if time.monotonic() < _next_attempt or not _refreshing.acquire(blocking=False):
         return
+    _next_attempt = time.monotonic() + RETRY_SECONDS
 
     def run():
         try:

@@ -1,5 +1,7 @@
 """The listing counts at most the openings its pages reach, and estimates the rest."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -48,3 +50,29 @@ def test_the_bounded_count_reads_at_most_one_row_past_the_cap(client, two_pages)
     counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
     assert len(counts) == 1
     assert "LIMIT 41" in counts[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout")
+@pytest.mark.django_db(transaction=True)
+def test_a_count_that_takes_too_long_gives_way_to_the_estimate(client, two_pages, monkeypatch):
+    """Outside a transaction, as in production, the bounded count may take at most
+    COUNT_MILLISECONDS; then the planner's estimate is shown instead."""
+    from django.db.models import QuerySet
+
+    LivePostingFactory.create_batch(30)
+    real_count = QuerySet.count
+
+    def slow_count(queryset):
+        if queryset.query.is_sliced:  # the bounded count
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(1)")
+        return real_count(queryset)
+
+    monkeypatch.setattr(QuerySet, "count", slow_count)
+    started = time.monotonic()
+    response = client.get("/jobs/")
+
+    assert time.monotonic() - started < 1
+    assert response.status_code == 200
+    assert "About " in response.content.decode()
