@@ -47,6 +47,7 @@ CATEGORIES = {
     "seo": "SEO",
 }
 DEFAULT_PORT = 8702
+PAGE_NAMES = ["home", "skill guide", "filtered listing", "posting"]
 # Audits that fail on purpose, and why.
 BY_DESIGN = {
     ("filtered listing", "is-crawlable"): "robots.txt keeps crawlers out of the endless "
@@ -136,12 +137,7 @@ def pages_of(base: str) -> list[tuple[str, str]]:
     guide = "/skills/backend-development/"
     listing = "/jobs/?skill=python&remote=remote"
     first_card = re.search(r'class="card__link" href="([^"]+)"', fetch(base + listing))
-    return [
-        ("home", "/"),
-        ("skill guide", guide),
-        ("filtered listing", listing),
-        ("posting", first_card.group(1)),
-    ]
+    return list(zip(PAGE_NAMES, ["/", guide, listing, first_card.group(1)], strict=True))
 
 
 def audit(lighthouse: str, url: str, *, form_factor: str, output: Path) -> dict:
@@ -199,6 +195,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--lighthouse", help="a lighthouse executable to use instead")
     parser.add_argument("--reports", type=Path, help="keep each JSON report in this folder")
+    parser.add_argument(
+        "--page", action="append", choices=PAGE_NAMES, help="only this page (repeatable)"
+    )
     args = parser.parse_args()
     lighthouse = find_lighthouse(args.lighthouse)
     form_factors = ["mobile", "desktop"] if args.form_factor == "both" else [args.form_factor]
@@ -214,7 +213,7 @@ def main() -> None:
         reports.mkdir(parents=True, exist_ok=True)
         rows = []
         with gunicorn(env, args.port, work) as base:
-            pages = pages_of(base)
+            pages = [page for page in pages_of(base) if page[0] in (args.page or PAGE_NAMES)]
             for _, path in pages:  # warm: workers started, templates and caches filled
                 fetch(base + path)
             for form_factor in form_factors:
