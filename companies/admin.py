@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from .models import Company
+
+# Staff type "acme.example": read it as https://, the scheme Django 6 assumes too.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.display(description="Logo")
@@ -19,6 +23,7 @@ def logo_thumbnail(company):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [logo_thumbnail, "name", "headquarters", "website", "updated_at"]
     list_display_links = ["name"]
     search_fields = ["name", "slug", "headquarters"]

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
-from companies.admin import logo_thumbnail
+from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
 from jobboard.content_io import ContentError, import_content
 
 from .models import Posting
@@ -48,6 +48,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 @admin.register(Posting)
 class PostingAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [
         "title",
         "company_logo",
