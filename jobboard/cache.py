@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.cache import cc_delim_re
 
 GENERATION_KEY = "content-generation"
@@ -83,6 +84,14 @@ class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         _connect_invalidation()
+        # Never cached, so not looked up: the health check (the benchmarks' baseline
+        # must not pay for two cache round trips), the admin, files.
+        self.skipped_prefixes = (
+            reverse("healthz"),
+            f"/{settings.ADMIN_URL}",
+            settings.STATIC_URL,
+            settings.MEDIA_URL,
+        )
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
@@ -91,6 +100,7 @@ class AnonymousPageCacheMiddleware:
             or request.method != "GET"
             or request.META.get("HTTP_COOKIE")
             or request.META.get("HTTP_AUTHORIZATION")
+            or request.path_info.startswith(self.skipped_prefixes)
         ):
             return self.get_response(request)
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"

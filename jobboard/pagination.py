@@ -45,14 +45,19 @@ class SitePaginator(Paginator):
             return bounded.count()
         # Rare combinations of filters can make even a bounded count walk most of an
         # index: past COUNT_MILLISECONDS the planner's estimate stands in for it. (Not
-        # inside a caller's transaction, which a cancelled statement would abort.)
+        # inside a caller's transaction, which a cancelled statement would abort.) No
+        # parallel workers: starting them costs more than such a count.
         try:
             with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [COUNT_MILLISECONDS])
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), "
+                    "set_config('max_parallel_workers_per_gather', '0', true)",
+                    [str(COUNT_MILLISECONDS)],
+                )
                 return bounded.count()
         except OperationalError:
             self.is_estimated = True
-            estimate = self._estimate() or 0
+            estimate = self._estimate or 0
             return estimate if estimate <= self.max_results else self.max_results + 1
 
     @cached_property
@@ -69,9 +74,10 @@ class SitePaginator(Paginator):
         """The planner's estimate of all results when capped (None on other databases)."""
         if not self.is_capped:
             return self.total
-        estimate = self._estimate()
+        estimate = self._estimate
         return None if estimate is None else max(estimate, self.total)
 
+    @cached_property
     def _estimate(self) -> int | None:
         # A queryset narrowed to a window for ordering says what to estimate instead.
         queryset = getattr(self.object_list, "estimate_from", self.object_list)

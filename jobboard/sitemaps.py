@@ -106,6 +106,20 @@ class CompanySitemap(SectionSitemap):
     def items(self):
         return Company.objects.only("slug", "updated_at").order_by("pk")
 
+    # At scale their number and latest change come with the market figures: the index
+    # would otherwise count and scan tens of thousands of companies on every request.
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        figures = market.sitemap_companies()
+        if figures is not None:
+            paginator.count = figures[0]
+        return paginator
+
+    def get_latest_lastmod(self):
+        figures = market.sitemap_companies()
+        return super().get_latest_lastmod() if figures is None else figures[1]
+
 
 class PageSitemap(Sitemap):
     """The home page and the three lists; they change whenever a posting goes live."""

@@ -25,9 +25,9 @@ POSTED_WITHIN = {
 }
 
 
-# Keyword searches rank this many of the newest matches (ten pages); sorting by newest
+# Keyword searches rank this many of the newest matches (five pages); sorting by newest
 # reaches the others.
-RANK_WINDOW = 200
+RANK_WINDOW = 100
 
 
 def top_salary():

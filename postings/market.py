@@ -162,6 +162,15 @@ def skill_snapshot(skill: Skill) -> MarketSnapshot:
     )
 
 
+def sitemap_companies() -> tuple[int, datetime | None] | None:
+    """(number of companies, latest change) for the sitemap; None when computed live."""
+    if not stored():
+        return None
+    data = read(SITEMAP)
+    lastmod = data.get("companies_lastmod")
+    return data.get("companies", 0), datetime.fromisoformat(lastmod) if lastmod else None
+
+
 def sitemap_sections() -> list[tuple[int, datetime | None]] | None:
     """(first id, latest change) of each section of the live postings, in id order: a
     section runs to the next one's first id, the last one to the end. None when computed
@@ -325,4 +334,10 @@ def _sitemap_figures(cursor) -> dict:
     sections = [[first, lastmod.isoformat()] for first, lastmod in cursor.fetchall()]
     if sections:
         sections[0][0] = 0
-    return {"sections": sections}
+    cursor.execute("SELECT count(*), max(updated_at) FROM companies_company")
+    companies, companies_lastmod = cursor.fetchone()
+    return {
+        "sections": sections,
+        "companies": companies,
+        "companies_lastmod": companies_lastmod.isoformat() if companies_lastmod else None,
+    }

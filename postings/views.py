@@ -29,8 +29,8 @@ class PostingListView(PaginationMixin, ListView):
     """
 
     template_name = "postings/posting_list.html"
-    # 1,000 openings by page; the total beyond is estimated (jobboard/pagination.py).
-    max_pages = 50
+    # 500 openings by page; the total beyond is estimated (jobboard/pagination.py).
+    max_pages = 25
 
     def get_queryset(self):
         self.filterset = PostingFilter(

@@ -63,7 +63,7 @@ def python_skill():
     "url",
     [
         "/jobs/",
-        "/jobs/?page=50",
+        "/jobs/?page=25",
         "/jobs/?remote=remote&seniority=senior",
         "/jobs/?q=python",
         "/jobs/?q=python&remote=remote&seniority=senior",
