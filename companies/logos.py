@@ -115,7 +115,7 @@ LOGO_FORMATS = {"webp": "WEBP", "png": "PNG"}
 MONOGRAM_VERSION = 2
 MONOGRAM_FOLDER = "logos/monograms"
 # The hues of the pages' own monograms (.logo--hue-N in site.css, picked by
-# posting_tags.monogram_hue): a link preview shows the monogram the page shows.
+# monogram_hue): a link preview shows the monogram the page shows.
 MONOGRAM_HUES = (210, 150, 30, 270, 190, 340, 90, 50)
 
 RGB = tuple[int, int, int]
@@ -130,9 +130,15 @@ def logo_stem(name: str) -> str:
     return posixpath.splitext(name)[0]
 
 
+def monogram_hue(company_id: int | None) -> int:
+    """N of a company's .logo--hue-N: a stable colour per company, so neighbouring
+    monograms are told apart at a glance."""
+    return int(company_id or 0) % len(MONOGRAM_HUES)
+
+
 def monogram_colours(company_id: int | None) -> tuple[RGB, RGB]:
     """(background, letters) of a company's monogram, as site.css draws it in light mode."""
-    hue = MONOGRAM_HUES[int(company_id or 0) % len(MONOGRAM_HUES)]
+    hue = MONOGRAM_HUES[monogram_hue(company_id)]
     return _hsl(hue, 70, 91), _hsl(hue, 55, 24)
 
 

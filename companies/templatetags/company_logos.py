@@ -1,9 +1,47 @@
+"""A company's logo in a square box: `{% company_logo company 96 alt=company.name %}`.
+
+Built in Python rather than an included template: a listing shows twenty logos, and an
+`{% include %}` with its `{% with %}` and filters costs ~50 µs each where this costs ~5.
+"""
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from companies.logos import monogram_hue
 
 register = template.Library()
 
 
+@register.simple_tag
+def company_logo(company, size, alt="") -> SafeString:
+    """The logo rendered for a box of `size` px (40, 48, 56 or 96; see .logo--N in
+    site.css): WebP with a PNG fallback and a 2x candidate, width and height set so
+    nothing shifts; the original file until the sizes are rendered; else a monogram.
+    Decorative unless `alt` is given. No style attributes: the CSP forbids them."""
+    size = int(size)
+    tail = f'width="{size}" height="{size}" alt="{escape(alt)}" loading="lazy" decoding="async">'
+    if company.logo:
+        logo = company.logo_sources(size)
+        if logo:
+            html = (
+                f'<picture class="logo-picture"><source type="image/webp" '
+                f'srcset="{escape(logo["webp_srcset"])}"><img class="logo logo--{size}" '
+                f'src="{escape(logo["png"])}" srcset="{escape(logo["png_srcset"])}" '
+                f"{tail}</picture>"
+            )
+        else:
+            html = f'<img class="logo logo--{size}" src="{escape(company.logo.url)}" {tail}'
+    else:
+        label = f'role="img" aria-label="{escape(alt)}"' if alt else 'aria-hidden="true"'
+        html = (
+            f'<span class="logo logo--{size} logo--monogram '
+            f'logo--hue-{monogram_hue(company.pk)}" {label}>{escape(company.monogram)}</span>'
+        )
+    return mark_safe(html)  # noqa: S308 (every value escaped above)
+
+
 @register.filter
 def logo_sources(company, size):
-    """`{% with logo=company|logo_sources:48 %}`: see Company.logo_sources."""
+    """`{% with logo=company|logo_sources:192 %}`: see Company.logo_sources."""
     return company.logo_sources(int(size))
