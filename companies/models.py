@@ -37,6 +37,10 @@ class CompanyQuerySet(models.QuerySet):
             open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
         )
 
+    def for_rows(self):
+        """What a company row shows (name, logo, headquarters, link) and no more."""
+        return self.only("name", "slug", "headquarters", "logo", "logo_variants")
+
     def hiring(self):
         """Companies with live postings, the most openings first."""
         return self.with_open_roles().filter(open_roles__gt=0).order_by("-open_roles", "name")

@@ -7,7 +7,7 @@ from .models import Company
 
 
 class CompanyListView(PaginationMixin, ListView):
-    queryset = Company.objects.with_open_roles().order_by("name")
+    queryset = Company.objects.for_rows().with_open_roles().order_by("name")
     paginate_by = 48
     template_name = "companies/company_list.html"
 
@@ -21,7 +21,7 @@ class CompanyDetailView(PaginationMixin, ListView):
 
     def get_queryset(self):
         self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
-        return self.company.live_postings().for_cards().defer("description_html")
+        return self.company.live_postings().for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

@@ -34,7 +34,7 @@ class SitePaginator(Paginator):
         """Exact up to `max_results`; one more than it when there are more."""
         if self.max_results is None:
             return super().count
-        # A queryset that knows its size already (a window of ids) says so.
+        # A queryset that knows its size already (a window of ids, the whole board) says so.
         hint = getattr(self.object_list, "count_hint", None)
         if hint is not None:
             return min(hint, self.max_results + 1)
@@ -79,8 +79,14 @@ class SitePaginator(Paginator):
 
     @cached_property
     def _estimate(self) -> int | None:
-        # A queryset narrowed to a window for ordering says what to estimate instead.
-        queryset = getattr(self.object_list, "estimate_from", self.object_list)
+        # A queryset narrowed to a window for ordering says what to estimate instead;
+        # one that knows its size says so.
+        queryset = getattr(self.object_list, "estimate_from", None)
+        if queryset is None:
+            hint = getattr(self.object_list, "count_hint", None)
+            if hint is not None:
+                return hint
+            queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return None
         plan = json.loads(queryset.order_by().values("pk").explain(format="json"))

@@ -31,9 +31,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             totals=market.site_totals(),
             guided_skills=market.with_open_roles(Skill.objects.with_published_guide()),
-            latest_postings=Posting.objects.live()
-            .for_cards()
-            .defer("description_html")[: self.latest_postings],
+            latest_postings=Posting.objects.live().for_cards()[: self.latest_postings],
             hiring_companies=market.hiring_companies(self.hiring_companies),
             **kwargs,
         )

@@ -44,13 +44,20 @@ class FeedSource:
     postings: QuerySet
 
 
+def feed_postings():
+    """Live postings with what an entry shows: a card's fields, and more."""
+    return Posting.objects.live().for_cards(
+        "description_html", "created_at", "updated_at", "company__website"
+    )
+
+
 def filter_listing(params, *, request=None) -> PostingFilter:
     """The listing's own filtering, so that a feed and the listing never disagree.
 
     Values the listing would reject (salary_min=abc, an unknown skill) are a 400: a feed
     silently widened to every posting would be a wrong job alert.
     """
-    filterset = PostingFilter(params, queryset=Posting.objects.live().for_cards(), request=request)
+    filterset = PostingFilter(params, queryset=feed_postings(), request=request)
     if filterset.errors:
         problems = "; ".join(
             f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()
@@ -117,7 +124,7 @@ class PostingsFeed(Feed):
             posting.get_employment_type_display(),
             posting.salary_display,
         ]
-        skills = ", ".join(skill.name for skill in posting.skills.all())
+        skills = ", ".join(posting.skill_names)
         html = format_html(
             "<p><strong>{}</strong> · {}</p><p>{}</p>{}{}",
             posting.company.name,
@@ -148,7 +155,7 @@ class PostingsFeed(Feed):
         return posting.company.website or None
 
     def item_categories(self, posting):
-        return [xml_text(skill.name) for skill in posting.skills.all()]
+        return [xml_text(name) for name in posting.skill_names]
 
 
 class PostingsAtomFeed(PostingsFeed):
@@ -171,7 +178,7 @@ class SkillPostingsFeed(PostingsFeed):
             description=f"New {skill.name} openings on {settings.SITE_NAME}.",
             link=skill.get_absolute_url(),
             feed_url=reverse(self.url_name, kwargs={"slug": slug}),
-            postings=Posting.objects.live().filter(skills=skill).for_cards(),
+            postings=feed_postings().filter(skills=skill),
         )
 
 
@@ -193,7 +200,7 @@ class CompanyPostingsFeed(PostingsFeed):
             description=f"New openings at {company.name} on {settings.SITE_NAME}.",
             link=company.get_absolute_url(),
             feed_url=reverse(self.url_name, kwargs={"slug": slug}),
-            postings=Posting.objects.live().filter(company=company).for_cards(),
+            postings=feed_postings().filter(company=company),
         )
 
 

@@ -123,9 +123,9 @@ def skills_with_open_roles(*, exclude=()) -> list[Skill]:
 def hiring_companies(limit: int) -> list[Company]:
     """Companies with the most live postings (then by name), each with `open_roles`."""
     if not stored():
-        return list(Company.objects.hiring()[:limit])
+        return list(Company.objects.for_rows().hiring()[:limit])
     hiring = read(SITE).get("hiring", [])[:limit]
-    companies = Company.objects.in_bulk([company_id for company_id, _ in hiring])
+    companies = Company.objects.for_rows().in_bulk([company_id for company_id, _ in hiring])
     result = []
     for company_id, open_roles in hiring:
         if company_id in companies:
@@ -133,6 +133,25 @@ def hiring_companies(limit: int) -> list[Company]:
             company.open_roles = open_roles
             result.append(company)
     return result
+
+
+def hiring_choices(limit: int) -> list[tuple[str, str]]:
+    """(slug, name) of the `limit` companies with the most live postings, A to Z."""
+    if not stored():
+        hiring = [(company.slug, company.name) for company in Company.objects.hiring()[:limit]]
+        return sorted(hiring, key=lambda choice: choice[1])
+    ids = [company_id for company_id, _ in read(SITE).get("hiring", [])[:limit]]
+    return list(Company.objects.filter(pk__in=ids).order_by("name").values_list("slug", "name"))
+
+
+def large_total(above: int) -> int | None:
+    """How many postings are live, when the stored figures say more than `above`: the
+    size of the whole listing without counting it (it may lag like every figure here,
+    so it stands in only where the listing shows an approximate total anyway)."""
+    if not stored():
+        return None
+    open_roles = read(SITE).get("open_roles", 0)
+    return open_roles if open_roles > above else None
 
 
 def skill_snapshot(skill: Skill) -> MarketSnapshot:

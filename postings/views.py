@@ -13,11 +13,6 @@ def skill_choices():
     return list(Skill.objects.order_by("name").values_list("slug", "name"))
 
 
-def hiring_choices():
-    companies = market.hiring_companies(COMPANY_CHOICES)
-    return sorted(((c.slug, c.name) for c in companies), key=lambda choice: choice[1])
-
-
 COMPANY_CHOICES = 30
 
 
@@ -35,12 +30,17 @@ class PostingListView(PaginationMixin, ListView):
     def get_queryset(self):
         self.filterset = PostingFilter(
             self.request.GET,
-            queryset=Posting.objects.live().for_cards().defer("description_html"),
+            queryset=Posting.objects.live().for_cards(),
             request=self.request,
         )
         if self.filterset.sort_order == Sort.RELEVANCE:
             self.max_pages = RANK_WINDOW // self.paginate_by
-        return self.filterset.qs
+        postings = self.filterset.qs
+        if not self.filterset.active_filters():
+            # The whole board, capped at max_pages: its approximate size is a stored
+            # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
+            postings.count_hint = market.large_total(above=2 * self.max_pages * self.paginate_by)
+        return postings
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -64,7 +64,7 @@ class PostingListView(PaginationMixin, ListView):
         hold tens of thousands of options at scale. Any company is reachable from its own
         page ("Filter these openings")."""
         chosen = self.filterset.form.cleaned_data.get("company")
-        hiring = cached("hiring-choices", hiring_choices)
+        hiring = cached("hiring-choices", lambda: market.hiring_choices(COMPANY_CHOICES))
         if chosen is not None and (chosen.slug, chosen.name) not in hiring:
             hiring = [(chosen.slug, chosen.name), *hiring]
         return [("", "Any company"), *hiring]

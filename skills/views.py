@@ -36,8 +36,6 @@ class SkillDetailView(TemplateView):
             skill=skill,
             guide=skill.published_guide,
             snapshot=market.skill_snapshot(skill),
-            postings=skill.live_postings()
-            .for_cards()
-            .defer("description_html")[:OPENINGS_ON_SKILL_PAGE],
+            postings=skill.live_postings().for_cards()[:OPENINGS_ON_SKILL_PAGE],
             **kwargs,
         )

@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from companies.models import Company
 from postings import market
 from postings.models import MarketStats, Posting
+from postings.views import PostingListView
 from skills.models import Skill
 from tests.factories import (
     CompanyFactory,
@@ -63,6 +65,7 @@ def live_facts(board):
     return {
         "totals": market.site_totals(),
         "hiring": [(c.pk, c.open_roles) for c in market.hiring_companies(12)],
+        "hiring_choices": market.hiring_choices(12),
         "skills": [(s.pk, s.open_roles) for s in market.skills_with_open_roles()],
         "guided": sorted((s.pk, s.open_roles) for s in market.with_open_roles(Skill.objects.all())),
         "snapshots": [snapshot_facts(market.skill_snapshot(skill)) for skill in board],
@@ -73,6 +76,7 @@ def test_stored_figures_equal_the_live_ones(board, settings, stored):
     settings.MARKET_STATS_SECONDS = 0
     expected = live_facts(board)
     assert expected["totals"] == {"open_roles": 4, "companies": 2}
+    assert [name for _, name in expected["hiring_choices"]] == ["Acme", "Globex"]
 
     settings.MARKET_STATS_SECONDS = 300
     assert market.refresh()
@@ -133,3 +137,27 @@ def test_company_and_skill_names_come_from_the_rows_themselves(board, stored):
     snapshot = market.skill_snapshot(python)
 
     assert "Acme Renamed" in [c.name for c in snapshot.top_companies]
+
+
+def test_the_whole_listing_takes_its_size_from_the_figures_instead_of_counting(
+    client, stored, monkeypatch
+):
+    monkeypatch.setattr(PostingListView, "paginate_by", 2)
+    monkeypatch.setattr(PostingListView, "max_pages", 2)  # a "large" board is over 8
+    LivePostingFactory.create_batch(9, remote_policy=Posting.RemotePolicy.ONSITE)
+    market.refresh()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/jobs/")
+    sql = " ".join(query["sql"] for query in queries)
+    assert response.status_code == 200
+    assert "COUNT(" not in sql and "EXPLAIN" not in sql
+    assert "About 9 openings" in response.content.decode()
+    assert response.context["paginator"].num_pages == 2
+
+    # A filtered listing is counted: no stored figure says how many match.
+    with CaptureQueriesContext(connection) as queries:
+        filtered = client.get("/jobs/?remote=onsite")
+    assert "COUNT(" in " ".join(query["sql"] for query in queries)
+    assert filtered.context["paginator"].total == 5  # counted up to the cap, plus one
+    assert client.get("/jobs/?remote=remote").context["paginator"].total == 0
