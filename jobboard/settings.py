@@ -107,6 +107,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page's queries are index walks that stop after a page of rows. PostgreSQL would
+    # JIT-compile one whose estimated cost is high (10–15 ms of compiling) and start
+    # parallel workers for it, which take the cores other requests are waiting for.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 
 # The cache: Redis when REDIS_URL is set (one cache for all workers), else each worker's
 # own memory. CACHE_BACKEND=dummy turns caching off, to measure the uncached cost.
