@@ -178,7 +178,7 @@ class SkillPostingsFeed(PostingsFeed):
             description=f"New {skill.name} openings on {settings.SITE_NAME}.",
             link=skill.get_absolute_url(),
             feed_url=reverse(self.url_name, kwargs={"slug": slug}),
-            postings=feed_postings().filter(skills=skill),
+            postings=feed_postings().with_any_skill([skill]),
         )
 
 

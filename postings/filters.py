@@ -127,10 +127,7 @@ class PostingFilter(filters.FilterSet):
     def filter_skills(self, queryset, name, value):
         if not value:  # an empty queryset when no skill is ticked
             return queryset
-        # A subquery rather than a join, so a posting with two of the skills appears once
-        # without DISTINCT.
-        tagged = Posting.skills.through.objects.filter(skill__in=value).values("posting_id")
-        return queryset.filter(pk__in=tagged)
+        return queryset.with_any_skill(value)
 
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.

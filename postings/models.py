@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -18,12 +19,24 @@ DEFAULT_LIFETIME = timedelta(days=30)
 # The text search configuration of `Posting.search_vector` and of queries against it;
 # the migration that creates the triggers uses the same one.
 SEARCH_CONFIG = "english"
-# Carried in the listing's indexes so that counting reads no rows (Posting.Meta.indexes).
+# Carried in the listing's indexes so that counting and filtering read no rows
+# (Posting.Meta.indexes).
 COUNT_COLUMNS = [
     "expires_at", "remote_policy", "seniority", "employment_type", "salary_min", "salary_max",
+    "skill_ids",
 ]  # fmt: skip
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+class TriggerKeptArrayField(ArrayField):
+    """An array column that PostgreSQL keeps with triggers. Other databases leave it NULL,
+    and get no PostgreSQL cast (`%s::bigint[]`) in the statements that write it."""
+
+    def get_placeholder(self, value, compiler, connection):
+        if connection.vendor != "postgresql":
+            return "%s"
+        return super().get_placeholder(value, compiler, connection)
 
 
 def default_expiry():
@@ -101,6 +114,15 @@ class PostingQuerySet(models.QuerySet):
         rows = Posting.objects.filter(pk__in=self.values("pk")).for_cards()
         # In the same order (the model's own when none was given).
         return rows.order_by(*self.query.order_by) if self.query.order_by else rows
+
+    def with_any_skill(self, skills):
+        """Postings tagged with any of `skills` (Skill objects or ids), each once."""
+        ids = [getattr(skill, "pk", skill) for skill in skills]
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(skill_ids__overlap=ids)
+        # A subquery rather than a join: a posting with two of the skills appears once.
+        tagged = Posting.skills.through.objects.filter(skill_id__in=ids).values("posting_id")
+        return self.filter(pk__in=tagged)
 
     def reachable(self):
         """Postings a job seeker may open by URL: live ones, and ones that were live and
@@ -254,6 +276,17 @@ class Posting(models.Model):
     search_vector = SearchVectorField(
         null=True, editable=False, help_text="Kept current by the database; see search()."
     )
+    # The ids of `skills`, on the posting's own row (and in the listing's indexes): a
+    # filter by skill is then checked in the index walk, with no lookup per posting in the
+    # links table. Kept by PostgreSQL triggers (postings migration 0010) from the links,
+    # whatever a save writes; None on other databases.
+    skill_ids = TriggerKeptArrayField(
+        models.BigIntegerField(),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Kept current by the database; see with_any_skill().",
+    )
 
     objects = PostingQuerySet.as_manager()
 
@@ -400,19 +433,27 @@ class Posting(models.Model):
         Among the newest `candidates` that share any: a popular skill is shared by a third
         of a million postings, too many to count per page view."""
         skill_ids = [skill.pk for skill in self.skills.all()]
-        tagged = Posting.skills.through.objects.filter(skill_id__in=skill_ids)
         newest = (
             Posting.objects.live()
-            .filter(pk__in=tagged.values("posting_id"))
+            .with_any_skill(skill_ids)
             .exclude(pk=self.pk)
             .order_by("-published_at", "-id")
             .values("pk")[:candidates]
         )
-        return (
+        shared = models.Count("skills", filter=Q(skills__in=skill_ids))
+        ordering = ("-shared_skills", "-published_at", "-id")
+        # The best few chosen by their ids and links alone, then only their cards read.
+        best = (
             Posting.objects.filter(pk__in=newest)
-            .annotate(shared_skills=models.Count("skills", filter=Q(skills__in=skill_ids)))
-            .order_by("-shared_skills", "-published_at", "-id")
-            .for_cards()[:limit]
+            .annotate(shared_skills=shared)
+            .order_by(*ordering)
+            .values("pk")[:limit]
+        )
+        return (
+            Posting.objects.filter(pk__in=best)
+            .annotate(shared_skills=shared)
+            .order_by(*ordering)
+            .for_cards()
         )
 
     @property

@@ -78,7 +78,7 @@ class Skill(models.Model):
         return f"{reverse('postings:list')}?skill={self.slug}"
 
     def live_postings(self):
-        return Posting.objects.live().filter(skills=self)
+        return Posting.objects.live().with_any_skill([self])
 
     def market_snapshot(self, *, companies: int = 5, related: int = 6) -> MarketSnapshot:
         """The skill's market from its live postings, in four queries whatever their number."""

@@ -168,7 +168,8 @@ def snapshot() -> dict:
         },
         "postings": {
             posting.slug: {
-                **_fields(posting, "company"),
+                # Skill ids differ between databases: "skills" compares them by slug.
+                **_fields(posting, "company", "skill_ids"),
                 "company": posting.company.slug,
                 "skills": sorted(posting.skills.values_list("slug", flat=True)),
             }

@@ -676,7 +676,7 @@ _SEARCHED = {"title", "summary", "description", "company", "skills"}
 
 @contextlib.contextmanager
 def _search_vectors_written_once(rows: list[_Row]):
-    """On PostgreSQL, compute each written posting's search vector once.
+    """On PostgreSQL, compute each written posting's search vector (and skill ids) once.
 
     The triggers of postings migration 0003 recompute a vector when its posting is
     written and again when its skill links change: two or three times per posting in a
@@ -695,7 +695,7 @@ def _search_vectors_written_once(rows: list[_Row]):
         cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
     stale = [row.instance.pk for row in rows if row.action == CREATED or row.changed & _SEARCHED]
     for chunk in _chunks(stale):
-        Posting.objects.filter(pk__in=chunk).update(search_vector=None)
+        Posting.objects.filter(pk__in=chunk).update(search_vector=None, skill_ids=None)
 
 
 def _stored_digest(logo) -> str | None:

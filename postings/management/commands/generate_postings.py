@@ -220,8 +220,8 @@ INSERT_POSTINGS = f"""
     WITH body AS MATERIALIZED (
         SELECT key, posting_search_body(description) AS vector FROM generated_description
     )
-    INSERT INTO postings_posting ({", ".join(COLUMNS)}, search_vector)
-    SELECT {", ".join(f"g.{column}" for column in COLUMNS)},
+    INSERT INTO postings_posting ({", ".join(COLUMNS)}, skill_ids, search_vector)
+    SELECT {", ".join(f"g.{column}" for column in COLUMNS)}, g.skill_ids,
            posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || body.vector
       FROM generated_posting g JOIN body ON body.key = g.description_key
 """  # noqa: S608 (constant column names)
@@ -452,6 +452,8 @@ class Command(BaseCommand):
                     expires,
                     published or now,
                     now,
+                    # Written by the database elsewhere (postings migration 0010).
+                    sorted(chosen),
                     # Not columns: what the search vector needs.
                     company_name,
                     " ".join(sorted(skill_names[s] for s in chosen)),
@@ -465,8 +467,8 @@ class Command(BaseCommand):
         columns = ", ".join(COLUMNS)
         with transaction.atomic(), connection.cursor() as cursor:
             step = self.stepper()
-            # Triggers stand aside: this transaction writes the vectors itself, with the
-            # same function, once per posting instead of once per link.
+            # Triggers stand aside: this transaction writes the vectors (with the same
+            # function) and the skill ids itself, once per posting instead of once per link.
             cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
             # Bulk-load settings for this transaction only: new GIN entries collect in the
             # pending list and are merged once per batch (below), far cheaper than one
@@ -484,7 +486,8 @@ class Command(BaseCommand):
                 "ON COMMIT DROP"
             )
             with cursor.cursor.copy(
-                f"COPY generated_posting ({columns}, company_name, skill_names, description_key) "
+                f"COPY generated_posting ({columns}, skill_ids, company_name, skill_names, "
+                "description_key) "
                 "FROM STDIN"
             ) as copy:
                 for row in rows:
