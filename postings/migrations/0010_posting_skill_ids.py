@@ -15,6 +15,10 @@ The database keeps them, as it keeps the search vector (migration 0003):
   recomputes both.
 Bulk loaders that set `jobboard.bulk_search_vector` write the ids themselves
 (generate_postings) or mark the postings afterwards (the importer).
+
+Filling the column rewrites every posting: on a large database run
+`VACUUM (ANALYZE) postings_posting` after migrating (or let autovacuum catch up), or
+the listing's index-only scans read the table until it has.
 """
 
 import django.db.models.functions.comparison
