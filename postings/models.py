@@ -1,4 +1,5 @@
 import re
+from collections import Counter
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
@@ -427,11 +428,14 @@ class Posting(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
-    def similar(self, *, limit: int = 4, candidates: int = 200):
-        """Live postings sharing skills with this one, the most shared skills first.
+    def similar(self, *, limit: int = 4, candidates: int = 200) -> list["Posting"]:
+        """Live postings sharing skills with this one, the most shared skills first, then
+        the newest.
 
         Among the newest `candidates` that share any: a popular skill is shared by a third
-        of a million postings, too many to count per page view."""
+        of a million postings, too many to count per page view. They are ranked here from
+        their links (one flat query) and only the best are read as cards: the same ranking
+        as one aggregate query took twice as long, half of it building the SQL."""
         skill_ids = [skill.pk for skill in self.skills.all()]
         newest = (
             Posting.objects.live()
@@ -440,21 +444,14 @@ class Posting(models.Model):
             .order_by("-published_at", "-id")
             .values("pk")[:candidates]
         )
-        shared = models.Count("skills", filter=Q(skills__in=skill_ids))
-        ordering = ("-shared_skills", "-published_at", "-id")
-        # The best few chosen by their ids and links alone, then only their cards read.
-        best = (
-            Posting.objects.filter(pk__in=newest)
-            .annotate(shared_skills=shared)
-            .order_by(*ordering)
-            .values("pk")[:limit]
-        )
-        return (
-            Posting.objects.filter(pk__in=best)
-            .annotate(shared_skills=shared)
-            .order_by(*ordering)
-            .for_cards()
-        )
+        links = Posting.skills.through.objects.filter(posting_id__in=newest, skill_id__in=skill_ids)
+        shared, published = Counter(), {}
+        for posting_id, published_at in links.values_list("posting_id", "posting__published_at"):
+            shared[posting_id] += 1
+            published[posting_id] = published_at
+        best = sorted(shared, key=lambda pk: (shared[pk], published[pk], pk), reverse=True)
+        cards = Posting.objects.for_cards().in_bulk(best[:limit])
+        return [cards[pk] for pk in best[:limit] if pk in cards]
 
     @property
     def apply_href(self) -> str:

@@ -121,7 +121,8 @@ def test_query_count_is_constant(client, django_assert_max_num_queries):
     posting = site.live[0]
     posting.skills.add(*site.skills)
 
-    # The posting and its company, its skills, the similar postings and their skills.
-    with django_assert_max_num_queries(4):
+    # The posting and its company, its skills, the similar postings' links, their cards
+    # and the cards' skills.
+    with django_assert_max_num_queries(5):
         response = client.get(posting.get_absolute_url())
     assert len(response.context["similar_postings"]) == 4
