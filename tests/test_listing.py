@@ -289,12 +289,12 @@ def test_query_count_is_constant(client, django_assert_max_num_queries):
         f"skill={site.skills[0].slug}&skill={site.skills[1].slug}"
         f"&company={site.companies[1].slug}&remote=hybrid&salary_min=1000&sort=salary"
     )
-    # Count, page, the page's skills, the skill and company choices, and checking the
-    # chosen skills and company.
-    with django_assert_max_num_queries(7):
+    # PostgreSQL's estimate (which may spare the count), count, page, the page's skills,
+    # the skill and company choices, and checking the chosen skills and company.
+    with django_assert_max_num_queries(8):
         response = get(client, query)
     assert len(titles(response)) > 1
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = get(client)
     assert len(titles(response)) == 20
 

@@ -76,3 +76,21 @@ def test_a_count_that_takes_too_long_gives_way_to_the_estimate(client, two_pages
     assert time.monotonic() - started < 1
     assert response.status_code == 200
     assert "About " in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_an_estimate_far_over_the_cap_spares_the_count(client, two_pages, monkeypatch):
+    from jobboard import pagination
+
+    LivePostingFactory.create_batch(45)
+    monkeypatch.setattr(pagination.SitePaginator, "_estimate", 401)  # over 10 × 40
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/jobs/").content.decode()
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "About 410 openings" in first and "?page=2" in first
+
+    monkeypatch.setattr(pagination.SitePaginator, "_estimate", 400)  # not over: counted
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/jobs/")
+    assert [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]

@@ -21,9 +21,10 @@ The weights follow the ranking: title A, skills and company B, summary C, descri
 SQLite gets the column (always NULL) and none of this: search() falls back to icontains.
 """
 
+import django.contrib.postgres.search
 from django.db import migrations
 
-import django.contrib.postgres.search
+from postings.migrations._postgresql import on_postgresql
 
 FORWARD = """
 CREATE FUNCTION posting_search_head(
@@ -135,14 +136,6 @@ DROP FUNCTION IF EXISTS posting_search_document(text, text, text, text, text);
 DROP FUNCTION IF EXISTS posting_search_body(text);
 DROP FUNCTION IF EXISTS posting_search_head(text, text, text, text);
 """
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):

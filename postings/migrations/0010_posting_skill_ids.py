@@ -25,6 +25,7 @@ import django.db.models.functions.comparison
 from django.db import migrations, models
 
 import postings.models
+from postings.migrations._postgresql import on_postgresql
 
 FORWARD = """
 CREATE FUNCTION posting_skill_ids_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,14 +76,6 @@ $$;
 DROP TRIGGER IF EXISTS posting_skill_ids_update ON postings_posting;
 DROP FUNCTION IF EXISTS posting_skill_ids_update();
 """
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
