@@ -27,7 +27,24 @@ from django.db import migrations, models
 import postings.models
 from postings.migrations._postgresql import on_postgresql
 
-FORWARD = """
+# The links' statement trigger function of migration 0003, marking the postings whose
+# links changed; this migration adds `skill_ids` to what it marks.
+MARK_POSTINGS = """
+CREATE OR REPLACE FUNCTION posting_skills_search_vector_update()
+RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('jobboard.bulk_search_vector', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    UPDATE postings_posting SET %s
+     WHERE id IN (SELECT posting_id FROM changed_links);
+    RETURN NULL;
+END
+$$;
+"""
+
+FORWARD = (
+    """
 CREATE FUNCTION posting_skill_ids_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.skill_ids IS NULL
@@ -44,38 +61,21 @@ $$;
 CREATE TRIGGER posting_skill_ids_update
     BEFORE INSERT OR UPDATE OF skill_ids ON postings_posting
     FOR EACH ROW EXECUTE FUNCTION posting_skill_ids_update();
-
-CREATE OR REPLACE FUNCTION posting_skills_search_vector_update()
-RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('jobboard.bulk_search_vector', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    UPDATE postings_posting SET search_vector = NULL, skill_ids = NULL
-     WHERE id IN (SELECT posting_id FROM changed_links);
-    RETURN NULL;
-END
-$$;
-
+"""
+    + MARK_POSTINGS % "search_vector = NULL, skill_ids = NULL"
+    + """
 -- Existing postings: the UPDATE fires the row trigger.
 UPDATE postings_posting SET skill_ids = NULL;
 """
+)
 
-BACKWARD = """
-CREATE OR REPLACE FUNCTION posting_skills_search_vector_update()
-RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('jobboard.bulk_search_vector', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    UPDATE postings_posting SET search_vector = NULL
-     WHERE id IN (SELECT posting_id FROM changed_links);
-    RETURN NULL;
-END
-$$;
+BACKWARD = (
+    MARK_POSTINGS % "search_vector = NULL"
+    + """
 DROP TRIGGER IF EXISTS posting_skill_ids_update ON postings_posting;
 DROP FUNCTION IF EXISTS posting_skill_ids_update();
 """
+)
 
 
 class Migration(migrations.Migration):
