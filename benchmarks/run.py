@@ -274,8 +274,9 @@ def worker_rss_mb(master: subprocess.Popen) -> float:
     for pid in children:
         with contextlib.suppress(OSError):
             status = Path(f"/proc/{pid}/status").read_text()
-            kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            largest = max(largest, kb / 1024)
+            # A worker being replaced (max_requests) has no VmRSS line any more.
+            if rss := re.search(r"VmRSS:\s+(\d+)", status):
+                largest = max(largest, int(rss.group(1)) / 1024)
     return largest
 
 
