@@ -1,7 +1,8 @@
 """A company's logo in a square box: `{% company_logo company 96 alt=company.name %}`.
 
 Built in Python rather than an included template: a listing shows twenty logos, and an
-`{% include %}` with its `{% with %}` and filters costs ~50 µs each where this costs ~5.
+`{% include %}` with its `{% with %}` and filters cost ~30 µs each (0.65 ms for 20)
+where this costs a few.
 """
 
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
