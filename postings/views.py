@@ -36,7 +36,8 @@ class PostingListView(PaginationMixin, ListView):
         if self.filterset.sort_order == Sort.RELEVANCE:
             self.max_pages = RANK_WINDOW // self.paginate_by
         postings = self.filterset.qs
-        if not self.filterset.active_filters():
+        self.active_filters = self.filterset.active_filters()
+        if not self.active_filters:
             # The whole board, capped at max_pages: its approximate size is a stored
             # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
             postings.count_hint = market.large_total(above=2 * self.max_pages * self.paginate_by)
@@ -46,7 +47,7 @@ class PostingListView(PaginationMixin, ListView):
         return super().get_context_data(
             filter=self.filterset,
             form=self.filterset.form,
-            active_filters=self.filterset.active_filters(),
+            active_filters=self.active_filters,
             sort=self.filterset.sort_order,
             default_sort=self.filterset.default_sort,
             sort_choices=[
