@@ -138,8 +138,9 @@ def hiring_companies(limit: int) -> list[Company]:
 def hiring_choices(limit: int) -> list[tuple[str, str]]:
     """(slug, name) of the `limit` companies with the most live postings, A to Z."""
     if not stored():
-        hiring = [(company.slug, company.name) for company in Company.objects.hiring()[:limit]]
+        hiring = [(company.slug, company.name) for company in hiring_companies(limit)]
         return sorted(hiring, key=lambda choice: choice[1])
+    # Stored: (slug, name) rows only, no Company objects for a <select>.
     ids = [company_id for company_id, _ in read(SITE).get("hiring", [])[:limit]]
     return list(Company.objects.filter(pk__in=ids).order_by("name").values_list("slug", "name"))
 
