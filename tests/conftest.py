@@ -2,9 +2,13 @@ import io
 import os
 import runpy
 import secrets
+import socket
+from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -52,6 +56,47 @@ def empty_cache():
     """Each test starts with an empty cache: cached parts of pages never leak between
     tests (a rolled-back transaction announces nothing to jobboard.cache)."""
     cache.clear()
+
+
+class PrefixedRedisCache(RedisCache):
+    """Django's Redis cache whose clear() empties only the keys under its own prefix.
+
+    RedisCache.clear() is FLUSHDB: a test calling `cache.clear()` emptied the whole
+    database, whoever else kept keys in it (database 0, before tests had their own)."""
+
+    def clear(self):
+        prefix = self.key_prefix
+        if not prefix.startswith(django_settings.TEST_CACHE_KEY_PREFIX):
+            raise RuntimeError(f"Not a test's key prefix, nothing deleted: {prefix!r}")
+        client = self._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+def redis_is_running() -> bool:
+    location = urlsplit(django_settings.TEST_REDIS_URL)
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((location.hostname or "127.0.0.1", location.port or 6379)) == 0
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on Redis, as in production: TEST_REDIS_URL's database (never the
+    0 that development uses) and a key prefix unique to this test, whose keys, and only
+    those, are deleted afterwards. Skips when Redis does not answer."""
+    if not redis_is_running():
+        pytest.skip(f"Redis is not running at {settings.TEST_REDIS_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "tests.conftest.PrefixedRedisCache",
+            "LOCATION": settings.TEST_REDIS_URL,
+            "KEY_PREFIX": f"{settings.TEST_CACHE_KEY_PREFIX}-{secrets.token_hex(4)}",
+        }
+    }
+    yield caches["default"]
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,3 +18,19 @@ WHITENOISE_AUTOREFRESH = True
 PAGE_CACHE_SECONDS = 0
 # Counts are computed on each request (tests/test_market.py tests the stored figures).
 MARKET_STATS_SECONDS = 0
+
+# Tests never use a Redis database they did not ask for: whatever REDIS_URL says, the
+# default cache is this process's memory. A test that needs Redis takes the `redis_cache`
+# fixture (tests/conftest.py): TEST_REDIS_URL's database (a high number, away from the
+# 0 that development and production default to) under a key prefix of its own, and on
+# teardown it deletes the keys under that prefix only, never the whole database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jobboard-tests",
+        "KEY_PREFIX": "jobboard",
+        "TIMEOUT": 300,
+    }
+}
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_CACHE_KEY_PREFIX = os.environ.get("TEST_CACHE_KEY_PREFIX", "jobboard-test")

@@ -7,10 +7,11 @@ reaching its expiry, a bulk UPDATE) shows within PAGE_CACHE_SECONDS.
 
 import runpy
 import secrets
-import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
@@ -22,28 +23,14 @@ from tests.factories import CompanyFactory, LivePostingFactory, PostingFactory, 
 pytestmark = pytest.mark.django_db
 
 
-def redis_is_running() -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex(("127.0.0.1", 6379)) == 0
-
-
 @pytest.fixture(params=["locmem", "redis"])
 def page_cache(request, settings):
-    """The page cache on, with the per-process cache and, when it runs here, Redis."""
+    """The page cache on, with the per-process cache and, when it runs here, Redis (its
+    own database and key prefix: the `redis_cache` fixture)."""
     if request.param == "redis":
-        if not redis_is_running():
-            pytest.skip("Redis is not running on 127.0.0.1:6379")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/0",
-                "KEY_PREFIX": f"jobboard-test-{secrets.token_hex(4)}",
-            }
-        }
+        request.getfixturevalue("redis_cache")
     settings.PAGE_CACHE_SECONDS = 10
-    yield settings
-    cache.clear()
+    return settings
 
 
 def get(client, url):
@@ -208,3 +195,21 @@ def test_the_cache_backend_follows_the_environment(settings, monkeypatch, env, b
     computed = runpy.run_path(str(settings.BASE_DIR / "jobboard" / "settings.py"))
 
     assert computed["CACHES"]["default"]["BACKEND"].endswith(backend)
+
+
+def test_clearing_a_test_cache_on_redis_leaves_other_keys_alone(redis_cache, settings):
+    """Tests on Redis use their own database and key prefix; emptying their cache deletes
+    their keys only, never the database (RedisCache.clear() is FLUSHDB)."""
+    assert urlsplit(settings.CACHES["default"]["LOCATION"]).path not in {"", "/", "/0"}
+    others = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    other_key = f"someone-else:{secrets.token_hex(4)}"
+    others.set(other_key, b"kept", ex=60)
+    try:
+        cache.set("page:mine", "gone")
+
+        cache.clear()
+
+        assert cache.get("page:mine") is None
+        assert others.get(other_key) == b"kept"
+    finally:
+        others.delete(other_key)
