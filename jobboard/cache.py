@@ -13,7 +13,9 @@ Two rules bound how stale a page can be:
 
 Why signals here, against the house rule: this is not business logic but cache upkeep,
 and it must follow every write path (admin forms and actions, model methods, services,
-management commands); a missed call site would mean stale pages.
+management commands); a missed call site would mean stale pages. They are connected in
+`PostingsConfig.ready()`, which every process runs (web workers, management commands,
+the shell, task workers), not in the middleware, which only web workers build.
 """
 
 import hashlib
@@ -55,7 +57,9 @@ def cached(name: str, compute, *, timeout: int | None = None):
     return cache.get_or_set(key, compute, timeout or settings.PAGE_CACHE_SECONDS)
 
 
-def _connect_invalidation() -> None:
+def connect_invalidation() -> None:
+    """Bump the content generation on every save or delete of what pages show. Called
+    from an AppConfig's ready(): models are loaded then, in every kind of process."""
     from companies.models import Company
     from postings.models import Posting
     from skills.models import Skill, SkillGuide
@@ -83,7 +87,6 @@ class AnonymousPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        _connect_invalidation()
         # Never cached, so not looked up: the health check (the benchmarks' baseline
         # must not pay for two cache round trips), the admin, files.
         self.skipped_prefixes = (

@@ -5,8 +5,11 @@ company, skill or guide shows on the next request; a change no save announces (a
 reaching its expiry, a bulk UPDATE) shows within PAGE_CACHE_SECONDS.
 """
 
+import os
 import runpy
 import secrets
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -17,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from jobboard.cache import content_generation
 from postings.models import Posting
 from tests.factories import CompanyFactory, LivePostingFactory, PostingFactory, SkillFactory
 
@@ -195,6 +199,47 @@ def test_the_cache_backend_follows_the_environment(settings, monkeypatch, env, b
     computed = runpy.run_path(str(settings.BASE_DIR / "jobboard" / "settings.py"))
 
     assert computed["CACHES"]["default"]["BACKEND"].endswith(backend)
+
+
+def test_a_save_from_a_management_command_reaches_the_page_cache(
+    client, redis_cache, settings, live_posting, tmp_path
+):
+    """A save in a process that never builds the cache middleware (here `manage.py shell`,
+    as from cron, a worker or a staff member's shell) moves the content generation too."""
+    settings.PAGE_CACHE_SECONDS = 10
+    url = live_posting.get_absolute_url()
+    get(client, url)
+    assert get(client, url)[1] == 0  # served from the cache
+    generation = content_generation()
+
+    # The production settings on their own SQLite file, sharing this test's Redis keys.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jobboard.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'command.sqlite3'}",
+        "REDIS_URL": settings.TEST_REDIS_URL,
+        "CACHE_KEY_PREFIX": redis_cache.key_prefix,
+    }
+    env.pop("CACHE_BACKEND", None)
+    script = (
+        "from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); "
+        "from skills.models import Skill; "
+        "Skill.objects.create(name='Saved from a command', slug='saved-from-a-command')"
+    )
+    subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "shell", "--no-startup", "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    assert content_generation() > generation
+    assert get(client, url)[1] > 0  # rendered afresh
 
 
 def test_clearing_a_test_cache_on_redis_leaves_other_keys_alone(redis_cache, settings):
