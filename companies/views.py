@@ -7,9 +7,13 @@ from .models import Company
 
 
 class CompanyListView(PaginationMixin, ListView):
-    queryset = Company.objects.for_rows().with_open_roles().order_by("name")
     paginate_by = 48
     template_name = "companies/company_list.html"
+
+    def get_queryset(self):
+        # Built per request: `with_open_roles()` counts live postings, which reads the
+        # clock; a class attribute froze it at import (tests/test_time_moves.py).
+        return Company.objects.for_rows().with_open_roles().order_by("name")
 
 
 class CompanyDetailView(PaginationMixin, ListView):

@@ -80,8 +80,13 @@ class PostingDetailView(DetailView):
     """A posting by its URL; closed and expired ones stay reachable (marked as such),
     drafts and scheduled ones are a 404."""
 
-    queryset = Posting.objects.reachable().select_related("company").prefetch_related("skills")
     template_name = "postings/posting_detail.html"
+
+    def get_queryset(self):
+        # Built per request: `reachable()` reads the clock. As a class attribute it froze
+        # "now" when the worker imported this module, and every posting published since
+        # was a 404 until a restart.
+        return Posting.objects.reachable().select_related("company").prefetch_related("skills")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(similar_postings=self.object.similar(), **kwargs)
