@@ -11,7 +11,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import CompanyFactory, FuturePostingFactory, PostingFactory, SkillFactory
+from tests.factories import (
+    CompanyFactory,
+    FuturePostingFactory,
+    LivePostingFactory,
+    PostingFactory,
+    SkillFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +132,18 @@ def test_a_posting_published_and_closed_after_the_views_served_requests(client, 
     assert page.status_code == 200
     assert "The employer has closed it." in page.content.decode()
     assert "No open roles right now" in client.get("/companies/").content.decode()
+
+
+def test_skills_and_companies_added_after_the_listing_served_requests_filter_it(client):
+    """The filters' choices are read per request, not when the filter module loads."""
+    assert client.get("/jobs/").status_code == 200
+    assert client.get("/jobs/?skill=seamanship").status_code == 400  # not a skill yet
+
+    skill = SkillFactory(name="Seamanship", slug="seamanship")
+    company = CompanyFactory(name="Harbour Lights", slug="harbour-lights")
+    LivePostingFactory(title=TITLE, company=company, skills=[skill])
+
+    for query in ["skill=seamanship", "company=harbour-lights"]:
+        response = client.get(f"/jobs/?{query}")
+        assert response.status_code == 200, query
+        assert TITLE in response.content.decode()
