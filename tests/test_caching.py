@@ -5,6 +5,7 @@ company, skill or guide shows on the next request; a change no save announces (a
 reaching its expiry, a bulk UPDATE) shows within PAGE_CACHE_SECONDS.
 """
 
+import io
 import os
 import runpy
 import secrets
@@ -16,13 +17,21 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from companies.models import Company
 from jobboard.cache import content_generation
 from postings.models import Posting
-from tests.factories import CompanyFactory, LivePostingFactory, PostingFactory, SkillFactory
+from tests.factories import (
+    CompanyFactory,
+    ExpiredPostingFactory,
+    LivePostingFactory,
+    PostingFactory,
+    SkillFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +267,35 @@ def test_clearing_a_test_cache_on_redis_leaves_other_keys_alone(redis_cache, set
         assert others.get(other_key) == b"kept"
     finally:
         others.delete(other_key)
+
+
+def close_expired(posting):
+    call_command("close_expired_postings", verbosity=0)
+
+
+def render_logos(posting):
+    # A company written without save() (as generate_postings and older databases do) has
+    # no logo sizes yet.
+    Company.objects.filter(pk=posting.company_id).update(logo_variants="")
+    call_command("render_logos", stdout=io.StringIO())
+
+
+def generate_postings(posting):
+    call_command("generate_postings", count=3, seed=1, verbosity=0, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("command", [close_expired, render_logos, generate_postings])
+def test_a_command_that_writes_in_bulk_announces_its_change(client, settings, command):
+    """UPDATE, bulk_create and COPY send no post_save: a command that writes that way
+    moves the content generation itself, so the change shows on the next request rather
+    than after PAGE_CACHE_SECONDS."""
+    settings.PAGE_CACHE_SECONDS = 10
+    posting = LivePostingFactory()
+    ExpiredPostingFactory(company=posting.company)
+    get(client, "/jobs/")
+    assert get(client, "/jobs/")[1] == 0  # served from the cache
+    generation = content_generation()
+    command(posting)
+
+    assert content_generation() > generation
+    assert get(client, "/jobs/")[1] > 0  # rendered afresh

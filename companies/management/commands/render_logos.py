@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from companies.models import Company
+from jobboard.cache import bump_content_generation
 
 
 class Command(BaseCommand):
@@ -34,6 +35,10 @@ class Command(BaseCommand):
             except OSError as error:
                 failed.append(company.slug)
                 self.stderr.write(f"{company.slug}: {error}")
+        if rendered:
+            # The new sizes are written with an UPDATE (no post_save): pages that linked
+            # the old ones are announced here, not left until they time out.
+            bump_content_generation()
         self.stdout.write(
             f"Rendered the logo sizes of {rendered} compan{'y' if rendered == 1 else 'ies'}; "
             f"{current} already current."

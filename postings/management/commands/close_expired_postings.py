@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from jobboard.cache import bump_content_generation
 from postings.models import Posting
 
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         else:
             # updated_at moves too, so feeds and sitemaps see the change.
             count = expired.update(status=Posting.Status.CLOSED, updated_at=timezone.now())
+            if count:
+                # An UPDATE sends no post_save: the cached pages of these postings (open
+                # to closed) are announced here, or they would show until they time out.
+                bump_content_generation()
         if verbosity:  # --verbosity 0 keeps cron's mail quiet
             verb = "Would close" if dry_run else "Closed"
             self.stdout.write(f"{verb} {count} expired posting{'s' if count != 1 else ''}.")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from companies.models import Company
+from jobboard.cache import bump_content_generation
 from jobboard.markdown import render_markdown
 from postings.models import Posting
 from skills.models import Skill
@@ -300,6 +301,8 @@ class Command(BaseCommand):
             for size in sizes:
                 rows, links = self.build_batch(self.allocate_ids(size), companies, skills)
                 self.bulk_create_batch(rows, links)
+        # COPY and bulk_create send no post_save: announce the new postings to the cache.
+        bump_content_generation()
         self.stdout.write(
             f"Created {count:,} postings in {time.monotonic() - started:.1f} s.",
             style_func=self.style.SUCCESS,
