@@ -5,12 +5,18 @@ a deep OFFSET reads every row before it. With `max_pages` set, the paginator cou
 most the rows those pages can show (one bounded query, whatever the table's size); past
 that the total is PostgreSQL's estimate ("about 850,000 openings") and the pages stop:
 filters, not page 40,000, are how a job seeker reaches the rest.
+
+An estimate can be wrong either way (a rare combination of filters estimated at 7 had
+73 matches). So whenever the total was not counted, the requested page's rows decide
+what they can: the page is read with one row more than it shows, a page with rows is
+never a 404, the total is at least the rows up to this page (plus one when more follow),
+"next" appears exactly when more follow, and the last page's total is exact.
 """
 
 import json
 import math
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
 
@@ -26,8 +32,13 @@ class SitePaginator(Paginator):
     def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages
-        # True when the count took too long and the total is the planner's estimate.
+        # True when the count took too long and the total is the planner's estimate (or,
+        # when the estimate is below what the pages have shown, a lower bound).
         self.is_estimated = False
+        # False when the total came from a hint or an estimate: the page read decides.
+        self.is_counted = True
+        # True when the total is only "more than total - 1" (the estimate was lower).
+        self.is_lower_bound = False
 
     @cached_property
     def max_results(self) -> int | None:
@@ -41,11 +52,13 @@ class SitePaginator(Paginator):
         # A queryset that knows its size already (a window of ids, the whole board) says so.
         hint = getattr(self.object_list, "count_hint", None)
         if hint is not None:
+            self.is_counted = False
             return min(hint, self.max_results + 1)
         # Far more results than the pages reach, by PostgreSQL's estimate (one EXPLAIN,
         # shown as "about N" anyway): a count would only confirm the cap.
         estimate = self._estimate
         if estimate is not None and estimate > ESTIMATE_MARGIN * self.max_results:
+            self.is_counted = False
             return self.max_results + 1
         # Keeps the ordering: the bounded count walks the same index as the page query.
         bounded = self.object_list.values("pk")[: self.max_results + 1]
@@ -65,15 +78,59 @@ class SitePaginator(Paginator):
                 )
                 return bounded.count()
         except OperationalError:
-            self.is_estimated = True
+            # Until page() has read the requested page, which corrects it.
+            self.is_estimated, self.is_counted = True, False
             estimate = estimate or 0
             return estimate if estimate <= self.max_results else self.max_results + 1
 
+    def page(self, number):
+        total = self.total  # counts first, unless a hint or an estimate stands in
+        if self.is_counted:
+            return super().page(number)
+        number = self._page_number(number)
+        # One row more than the page shows says whether another page follows; it costs
+        # one more entry of the same index walk, where a count had to walk them all.
+        bottom = (number - 1) * self.per_page
+        rows = list(self._rows(self.object_list[bottom : bottom + self.per_page + 1]))
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        seen = bottom + min(len(rows), self.per_page)
+        if len(rows) > self.per_page:
+            # At least one more: a total below that (an estimate too low) would make the
+            # next pages 404 and say "about 7" over a page showing rows 21 to 40.
+            if total <= seen:
+                self.total, self.is_lower_bound = seen + 1, True
+        else:
+            # The last page: whatever was estimated, the total is now known.
+            self.total, self.is_estimated = seen, False
+        for derived in ("is_capped", "count", "num_pages", "total_estimate"):
+            self.__dict__.pop(derived, None)
+        return super()._get_page(rows[: self.per_page], number, self)
+
+    def _page_number(self, number) -> int:
+        """Django's validation of a page number, less the bound a total would set: the
+        number of pages is not known yet, only that they stop at `max_pages`."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if number > self.max_pages:
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
+
     def _get_page(self, object_list, number, paginator):
+        return super()._get_page(self._rows(object_list), number, paginator)
+
+    @staticmethod
+    def _rows(object_list):
         # A queryset that has a cheaper way to read one page's rows says so.
         if hasattr(object_list, "rows_by_id"):
-            object_list = object_list.rows_by_id()
-        return super()._get_page(object_list, number, paginator)
+            return object_list.rows_by_id()
+        return object_list
 
     @cached_property
     def is_capped(self) -> bool:
@@ -109,10 +166,13 @@ class SitePaginator(Paginator):
 
     @property
     def total_display(self) -> str:
-        """ "123", "about 850,000" (estimated) or "1,000+" (no estimate)."""
+        """ "123", "about 850,000" (estimated), "1,000+" (no estimate) or "40+" (more
+        than the pages read so far, which the estimate was below)."""
         if not self.is_capped:
+            if self.is_lower_bound:
+                return f"{self.total - 1:,}+"
             return f"about {self.total:,}" if self.is_estimated else f"{self.total:,}"
-        if self.total_estimate is None:
+        if self.total_estimate is None or self.is_lower_bound:
             return f"{self.max_results:,}+"
         # Two significant figures: an estimate should not look exact.
         digits = max(0, len(str(self.total_estimate)) - 2)

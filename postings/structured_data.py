@@ -7,6 +7,7 @@ documentation (developers.google.com/search/docs/appearance/structured-data/job-
 """
 
 import json
+import re
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,8 +32,9 @@ SALARY_UNITS = {
     Posting.SalaryPeriod.DAY: "DAY",
     Posting.SalaryPeriod.HOUR: "HOUR",
 }
-# "Remote", "Anywhere": a location that names no place.
-PLACELESS = {"remote", "anywhere", "worldwide"}
+# "Remote", "Remote (Europe)", "Anywhere in the EU": a location part that names no place
+# (a region in parentheses or after it is not a town, and not a country either).
+PLACELESS = re.compile(r"(remote|anywhere|worldwide)\b", re.IGNORECASE)
 
 # A JSON string can spell any character as \uXXXX; these three, spelled out, could close
 # the <script> element ("</script>") or open a comment ("<!--") inside it.
@@ -72,36 +74,57 @@ def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
 
 
 def location_jsonld(posting: Posting) -> dict:
-    """jobLocation for on-site and hybrid roles; TELECOMMUTE with applicantLocationRequirements
-    for remote ones, plus jobLocation when a remote role names an office.
+    """jobLocation for on-site and hybrid roles; TELECOMMUTE for remote ones, with the
+    country their location names as applicantLocationRequirements, and jobLocation when
+    it names an office ("Berlin, Germany").
 
     Google marks TELECOMMUTE only for fully remote jobs ("don't mark up jobs that allow
     occasional work-from-home"), so a hybrid role is described by its office alone.
     """
-    remote = posting.remote_policy == Posting.RemotePolicy.REMOTE
-    # An on-site or hybrid role without its own location is at the company's headquarters.
-    location = posting.location if remote else posting.location or posting.company.headquarters
-    address = postal_address(location, country=posting.country)
-    data = {}
-    # A remote role's location counts as a workplace only when it names a town.
-    if address and (not remote or "addressLocality" in address):
-        data["jobLocation"] = {"@type": "Place", "address": address}
-    if remote:
-        data["jobLocationType"] = "TELECOMMUTE"
-        country = posting.country or (address or {}).get("addressCountry")
-        if country:
-            data["applicantLocationRequirements"] = {"@type": "Country", "name": country}
+    if posting.remote_policy != Posting.RemotePolicy.REMOTE:
+        # An on-site or hybrid role that names no town is at the company's headquarters.
+        town = posting.location if names_a_town(posting.location) else ""
+        address = postal_address(town or posting.company.headquarters, country=posting.country)
+        return {"jobLocation": {"@type": "Place", "address": address}} if address else {}
+    data = {"jobLocationType": "TELECOMMUTE"}
+    # Where applicants may live is not recorded yet: `country` is the employer's (a
+    # "Remote (Europe)" role at an Italian company has IT), so only a country the
+    # location itself names is a requirement; "Remote (Europe)" or "Remote" says none.
+    country = named_country(posting.location)
+    if country:
+        data["applicantLocationRequirements"] = {"@type": "Country", "name": country}
+        address = postal_address(posting.location, country=posting.country)
+        if names_a_town(posting.location):  # an office, not "Remote, Denmark"
+            data["jobLocation"] = {"@type": "Place", "address": address}
     return data
+
+
+def named_country(location: str) -> str:
+    """The country a location names in the form the posting form asks for, after a town
+    or "Remote": "Berlin, Germany" and "Remote, Denmark" name one; "Remote (Denmark)",
+    "Remote (Europe)" and "Berlin" do not (a region and a country look alike there)."""
+    parts = _parts(location)
+    return parts[-1] if len(parts) >= 2 and not PLACELESS.match(parts[-1]) else ""
+
+
+def names_a_town(location: str) -> bool:
+    parts = _parts(location)
+    return bool(parts) and not PLACELESS.match(parts[0])
+
+
+def _parts(location: str) -> list[str]:
+    return [part.strip() for part in location.split(",") if part.strip()]
 
 
 def postal_address(location: str, *, country: str = "") -> dict | None:
     """ "Amsterdam, Netherlands" → addressLocality Amsterdam, addressCountry NL (the ISO
-    code when known, else the last part); "Austin, TX, United States" adds addressRegion."""
-    parts = [part.strip() for part in location.split(",") if part.strip()]
-    if parts and parts[0].lower() in PLACELESS:
-        parts = []
+    code when known, else the last part); "Austin, TX, United States" adds addressRegion;
+    "Remote (Europe)" is no town."""
+    parts = _parts(location)
     if not country and len(parts) >= 2:
         country = parts[-1]
+    if not names_a_town(location):
+        parts = []
     if not country and not parts:
         return None
     address = {"@type": "PostalAddress"}

@@ -3,6 +3,7 @@ import re
 from datetime import datetime
 
 import pytest
+from django.conf import settings
 
 from postings.models import Posting
 from postings.structured_data import (
@@ -55,8 +56,11 @@ def assert_google_job_posting(data: dict) -> None:
     assert is_absolute_url(organization["sameAs"])
     assert is_absolute_url(organization["logo"])
     if data.get("jobLocationType") == "TELECOMMUTE":
-        requirement = data["applicantLocationRequirements"]
-        assert requirement["@type"] == "Country" and requirement["name"]
+        # Google wants it for a remote role open in some places only; until where
+        # applicants may live is recorded, a role whose location names no country has none.
+        if "applicantLocationRequirements" in data:
+            requirement = data["applicantLocationRequirements"]
+            assert requirement["@type"] == "Country" and requirement["name"]
     else:
         assert "applicantLocationRequirements" not in data
     if "jobLocation" in data or data.get("jobLocationType") != "TELECOMMUTE":
@@ -143,7 +147,8 @@ def test_a_remote_posting_without_a_salary(db):
     data = job_posting_jsonld(posting, base=BASE)
     assert_google_job_posting(data)
     assert data["jobLocationType"] == "TELECOMMUTE"
-    assert data["applicantLocationRequirements"] == {"@type": "Country", "name": "DE"}
+    # DE is the employer's country, not where applicants may live.
+    assert "applicantLocationRequirements" not in data
     assert "jobLocation" not in data
     assert "baseSalary" not in data
     assert data["employmentType"] == "CONTRACTOR"
@@ -158,6 +163,83 @@ def test_a_remote_posting_with_an_office_carries_both(db):
     assert data["jobLocationType"] == "TELECOMMUTE"
     assert data["jobLocation"]["address"]["addressLocality"] == "Berlin"
     assert data["applicantLocationRequirements"]["name"] == "Germany"
+
+
+@pytest.mark.parametrize(
+    "location, country",
+    [
+        ("Remote (Europe)", "IT"),
+        ("Remote (APAC)", "SG"),
+        ("Remote (Denmark)", "DK"),
+        ("Remote", "PT"),
+        ("Anywhere", ""),
+        ("", "DE"),
+        ("Berlin", "DE"),
+    ],
+)
+def test_a_remote_role_whose_location_names_no_country_has_no_place(db, location, country):
+    """Neither a town made of "Remote (Europe)" nor the employer's country as the only
+    place applicants may live."""
+    posting = factories.LivePostingFactory(
+        remote_policy=Posting.RemotePolicy.REMOTE, location=location, country=country
+    )
+    data = job_posting_jsonld(posting, base=BASE)
+    assert_google_job_posting(data)
+    assert data["jobLocationType"] == "TELECOMMUTE"
+    assert "jobLocation" not in data
+    assert "applicantLocationRequirements" not in data
+
+
+def test_a_remote_role_open_in_a_named_country(db):
+    posting = factories.LivePostingFactory(
+        remote_policy=Posting.RemotePolicy.REMOTE, location="Remote, Denmark", country="DK"
+    )
+    data = job_posting_jsonld(posting, base=BASE)
+    assert_google_job_posting(data)
+    assert data["applicantLocationRequirements"] == {"@type": "Country", "name": "Denmark"}
+    assert "jobLocation" not in data  # no office
+
+
+def demo_postings(*policies):
+    content = json.loads((settings.BASE_DIR / "demo" / "content.json").read_text())
+    return [p for p in content["postings"] if p["remote_policy"] in policies]
+
+
+def place_names(data: dict) -> list[str]:
+    address = data.get("jobLocation", {}).get("address", {})
+    names = [address.get(key) for key in ("addressLocality", "addressRegion", "addressCountry")]
+    names.append(data.get("applicantLocationRequirements", {}).get("name"))
+    return [name for name in names if name]
+
+
+@pytest.mark.parametrize("policy", ["remote", "hybrid"])
+def test_the_demos_locations_give_only_places_they_name(db, policy):
+    """Every remote and hybrid posting of the demo: each place in its JSON-LD is a part of
+    its location ("Milan, Italy") or, for an office, its country code, and a remote role
+    is open in no narrower place than its location says."""
+    demo = demo_postings(policy)
+    assert demo
+    for record in demo:
+        posting = factories.LivePostingFactory(
+            remote_policy=record["remote_policy"],
+            location=record["location"],
+            country=record["country"],
+        )
+        data = job_posting_jsonld(posting, base=BASE)
+        where = f"{record['location']} ({record['country']})"
+        assert_google_job_posting(data)
+        named = [part.strip() for part in record["location"].split(",")]
+        for name in place_names(data):
+            assert name in named or name == record["country"], where
+            assert not name.lower().startswith("remote"), where
+        requirement = data.get("applicantLocationRequirements", {}).get("name")
+        if requirement:
+            assert requirement == named[-1] and len(named) >= 2, where
+        if policy == "hybrid":
+            assert "jobLocationType" not in data, where
+            assert data["jobLocation"]["address"]["addressLocality"] == named[0], where
+        if record["location"].startswith("Remote ("):
+            assert "jobLocation" not in data and not requirement, where
 
 
 def test_a_hybrid_posting_is_not_marked_telecommute(db):
@@ -239,9 +321,13 @@ def test_a_company_without_a_website_is_identified_by_its_page(db):
             {"addressLocality": "Austin", "addressRegion": "TX", "addressCountry": "US"},
         ),
         ("Remote", "PT", {"addressCountry": "PT"}),
+        ("Remote (Europe)", "IT", {"addressCountry": "IT"}),
+        ("Anywhere in the EU", "", None),
+        ("Remote, Denmark", "", {"addressCountry": "Denmark"}),
         ("", "PT", {"addressCountry": "PT"}),
         ("", "", None),
         ("Remote", "", None),
+        ("Remote (Europe)", "", None),
     ],
 )
 def test_postal_address(location, country, address):
@@ -318,8 +404,13 @@ def page_jsonld(client, url, schema_type):
             "salary_currency": "",
         },
         {"remote_policy": Posting.RemotePolicy.REMOTE, "location": "Lisbon, Portugal"},
+        {
+            "remote_policy": Posting.RemotePolicy.REMOTE,
+            "location": "Remote (Europe)",
+            "country": "IT",
+        },
     ],
-    ids=["on-site", "hybrid", "remote-no-salary", "remote-with-office"],
+    ids=["on-site", "hybrid", "remote-no-salary", "remote-with-office", "remote-in-a-region"],
 )
 def test_a_live_posting_page_carries_a_valid_job_posting(client, company, fields):
     posting = factories.LivePostingFactory(company=company, **fields)
@@ -330,6 +421,8 @@ def test_a_live_posting_page_carries_a_valid_job_posting(client, company, fields
     assert ("baseSalary" in data) is posting.has_salary
     remote = posting.remote_policy == Posting.RemotePolicy.REMOTE
     assert (data.get("jobLocationType") == "TELECOMMUTE") is remote
+    if posting.location == "Remote (Europe)":  # no town, and no country named
+        assert "jobLocation" not in data and "applicantLocationRequirements" not in data
 
 
 @pytest.mark.parametrize(
