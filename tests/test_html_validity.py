@@ -48,8 +48,8 @@ ALLOWED_WARNINGS = {
     "Screen readers read the rows correctly; fixing it means forking a Django template.",
 }
 
-# Pages for search engines: each has a meta description (README, "Search engines"). The
-# admin's pages are for staff, and Django's, so they are not among them.
+# Pages for search engines: each has a meta description (README, "Feeds, sitemap and
+# structured data"). The admin's pages are for staff, and Django's, so they are not.
 PUBLIC = "public"
 STAFF = "staff"
 
