@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from jobboard.admin_widgets import AutocompleteAdminMixin
+
 from .models import Skill, SkillGuide
 
 
@@ -24,7 +26,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillGuide)
-class SkillGuideAdmin(admin.ModelAdmin):
+class SkillGuideAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ["title", "skill", "is_published", "published_at", "updated_at", "word_count"]
     list_filter = ["is_published"]
     search_fields = ["title", "skill__name", "lede"]

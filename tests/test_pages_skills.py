@@ -53,7 +53,7 @@ def test_skill_page_shows_the_guide(client, site):
         assert f'id="{entry["id"]}"' in html
     assert f"{skill.guide.reading_minutes} min read" in html
     assert "10 open roles" in html
-    assert f'datetime="{skill.guide.updated_at.isoformat()}"' in html
+    assert f'datetime="{skill.guide.updated_at.isoformat(timespec="seconds")}"' in html
     assert f"Job openings for {skill.name}" in html
 
 

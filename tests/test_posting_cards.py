@@ -40,7 +40,10 @@ def test_a_card_shows_company_title_summary_facts_and_links_to_the_posting(clien
     assert '<p class="card__summary">Design anvils.</p>' in card
     assert "<li>Berlin, Germany</li><li>Remote</li><li>Contract</li>" in card
     assert '<li class="card__salary">EUR from 90k per year</li>' in card
-    assert f'<time datetime="{posting.published_at.isoformat()}">yesterday</time>' in card
+    assert (
+        f'<time datetime="{posting.published_at.isoformat(timespec="seconds")}">yesterday</time>'
+        in card
+    )
     # No logo uploaded: the company's monogram, decorative next to its name.
     assert 'aria-hidden="true">AS</span>' in card
 

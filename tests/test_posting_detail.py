@@ -35,7 +35,7 @@ def test_a_live_posting_shows_everything(client, png_upload):
     assert "<strong>anvils</strong>" in html
     assert "Berlin, Germany" in html and "Hybrid" in html and "Full-time" in html
     assert "EUR 60k–80k per year" in html
-    assert f'datetime="{posting.published_at.isoformat()}"' in html
+    assert f'datetime="{posting.published_at.isoformat(timespec="seconds")}"' in html
     # The company block, its logo sized so that nothing shifts.
     assert "We make anvils." in html
     assert company.get_absolute_url() in html

@@ -5,6 +5,7 @@ choice (a subwidget, its context and a template each); the listing has over a hu
 skills and renders on every request. These tags write the same HTML in one pass.
 """
 
+import re
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
 
 from django import template
@@ -57,3 +58,17 @@ def option_items(field, choices=None):
             for value, label in _choices(field, choices)
         )
     )
+
+
+# HTML's "valid floating-point number", the only values an <input type="number"> may hold.
+_HTML_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+@register.filter
+def number_value(value) -> str:
+    """The `value` of an <input type="number">: a number, or "" for anything else.
+
+    A URL can hold `salary_min=lots`; echoed back, that is invalid HTML, and browsers
+    show such a value as empty anyway. The field's error message says what was wrong."""
+    text = "" if value is None else str(value)
+    return text if _HTML_NUMBER.fullmatch(text) else ""

@@ -1,0 +1,200 @@
+"""Every page type is valid HTML, as the W3C Nu HTML checker (vnu) judges it.
+
+vnu comes from the npm package `vnu-jar`, pinned in package.json: `npm ci --ignore-scripts`
+puts it in node_modules/ (git-ignored), where this module finds it (or set VNU_JAR). It
+needs Java 17+. Without either the check is skipped with the reason, except where
+REQUIRE_VNU is set (CI), where that fails. All pages go to one java process: starting the
+checker costs seconds, checking a page a few milliseconds.
+
+Errors fail. Warnings do not: they are the checker's advice, not the standard. Those not
+in ALLOWED_WARNINGS (one today, from Django's admin) are reported in pytest's summary.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import warnings
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from companies.models import Company
+from postings.models import Posting
+from skills.models import Skill
+from tests.seo_html import read_head
+
+pytestmark = pytest.mark.django_db
+
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR")
+    or Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+JAVA = shutil.which("java")
+
+# Warnings we accept, by the start of the checker's message, each with why. Any other
+# warning is reported in pytest's summary, never a failure; judge it, then fix it or add
+# it here with the reason.
+ALLOWED_WARNINGS = {
+    "A table row was 2 columns wide, which is less than the column count established by "
+    "the first row (3).": "Django's own admin/app_list.html, in the admin's sidebar: its "
+    "visually hidden header names three columns, and rows without the Change link have two. "
+    "Screen readers read the rows correctly; fixing it means forking a Django template.",
+}
+
+# Pages for search engines: each has a meta description (README, "Feeds, sitemap and
+# structured data"). The admin's pages are for staff, and Django's, so they are not.
+PUBLIC = "public"
+STAFF = "staff"
+
+
+@pytest.fixture
+def vnu() -> list[str]:
+    """The command that runs the checker (asked for before the pages, so that a skip is
+    quick)."""
+    missing = []
+    if not JAVA:
+        missing.append("no `java` on PATH (apt-get install default-jre-headless)")
+    if not VNU_JAR.is_file():
+        missing.append(f"no {VNU_JAR} (run `npm ci --ignore-scripts` in the project folder)")
+    if missing:
+        message = "W3C HTML checker unavailable: " + "; ".join(missing)
+        if os.environ.get("REQUIRE_VNU"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return [JAVA, "-jar", str(VNU_JAR)]
+
+
+def change_form(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.fixture
+def pages(client, admin_client):
+    """{page type: (audience, status, HTML)} for every kind of page the site serves,
+    over the demo content plus a posting with only what the database requires."""
+    call_command("load_demo", stdout=StringIO())
+    now = timezone.now()
+    live = Posting.objects.live()
+    posting = live.exclude(description="").exclude(salary_min=None).order_by("pk").first()
+    closed = Posting.objects.filter(status=Posting.Status.CLOSED).order_by("pk").first()
+    expired = live.exclude(pk=posting.pk).order_by("pk").first()
+    expired.published_at = now - timedelta(days=45, microseconds=123456)
+    expired.expires_at = now - timedelta(days=1, microseconds=654321)
+    expired.save()
+    bare = Posting.objects.create(
+        company=Company.objects.order_by("pk").first(),
+        title="Engineer",
+        slug="engineer",
+        summary="Build things.",
+        apply_email="jobs@example.com",  # the database requires a way to apply
+        status=Posting.Status.PUBLISHED,
+        published_at=now - timedelta(minutes=5),
+    )
+    guide_skill = Skill.objects.filter(guide__is_published=True).order_by("pk").first()
+    bare_skill = Skill.objects.filter(guide=None).order_by("pk").first()
+    company = posting.company
+    assert guide_skill and bare_skill and closed, "the demo content lacks a page type"
+
+    listing = reverse("postings:list")
+    public = {
+        "home": "/",
+        "skills": reverse("skills:list"),
+        "skill with a guide": guide_skill.get_absolute_url(),
+        "skill without a guide": bare_skill.get_absolute_url(),
+        "listing": listing,
+        "listing filtered": (
+            f"{listing}?skill={guide_skill.slug}&remote=remote&remote=hybrid"
+            "&salary_min=40000&sort=salary"
+        ),
+        "listing keyword search": f"{listing}?q=engineer",
+        "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon",
+        "listing empty": f"{listing}?q=zzzqqqxxx",
+        "listing page 2": f"{listing}?page=2",
+        "posting live": posting.get_absolute_url(),
+        "posting with only company, title and summary": bare.get_absolute_url(),
+        "posting closed": closed.get_absolute_url(),
+        "posting expired": expired.get_absolute_url(),
+        "companies": reverse("companies:list"),
+        "company": company.get_absolute_url(),
+        "404": "/no-such-page/",
+    }
+    staff = {
+        "admin login": (client, f"/{settings.ADMIN_URL}login/"),
+        "admin postings list": (admin_client, reverse("admin:postings_posting_changelist")),
+        "admin posting change form": (admin_client, change_form(posting)),
+        "admin sparse posting change form": (admin_client, change_form(bare)),
+        "admin import": (admin_client, reverse("admin:postings_posting_import")),
+        "admin company change form": (admin_client, change_form(company)),
+        "admin guide change form": (admin_client, change_form(guide_skill.guide)),
+    }
+    expected_status = {"listing invalid (400)": 400, "404": 404}
+    visits = [(name, PUBLIC, client, url) for name, url in public.items()]
+    visits += [(name, STAFF, browser, url) for name, (browser, url) in staff.items()]
+    result = {}
+    for name, audience, browser, url in visits:
+        response = browser.get(url)
+        assert response.status_code == expected_status.get(name, 200), (name, url)
+        assert response["Content-Type"].startswith("text/html"), (name, url)
+        result[name] = (audience, response.status_code, response.content.decode())
+    return result
+
+
+# A page with one known error, checked with the others: proof that the checker ran and
+# reports what it finds (given a path it cannot read, vnu says nothing at all).
+CANARY = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Canary</title></head>'
+    '<body><time datetime="2026-01-02T03:04:05.123456+00:00">2 Jan</time></body></html>'
+)
+
+
+def test_every_page_type_is_valid_html(vnu, pages, tmp_path):
+    documents = {name: html for name, (_, _, html) in pages.items()} | {"canary": CANARY}
+    files = {}
+    for index, (name, html) in enumerate(documents.items()):
+        path = tmp_path / f"page-{index:02}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = name
+    # --exit-zero-always: the verdict comes from the JSON, so that a crash of the checker
+    # (no JSON) is told apart from a page with errors.
+    checked = subprocess.run(  # noqa: S603 (fixed command, our own temporary files)
+        [*vnu, "--format", "json", "--stdout", "--exit-zero-always",
+         "--skip-info-messages", *map(str, sorted(tmp_path.glob("*.html")))],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    messages = json.loads(checked.stdout)["messages"]
+
+    errors, advice, canary = [], [], []
+    for message in messages:
+        url = message.get("url", "?")
+        page = files.get(url.rpartition("/")[2], url)
+        if page == "canary":
+            canary.append(message["message"])
+            continue
+        line = f"{page}, line {message.get('lastLine', '?')}: {message['message']}"
+        if "extract" in message:
+            line += f"\n    {message['extract'].strip()}"
+        if message["type"] == "info" and message.get("subType") == "warning":
+            if not message["message"].startswith(tuple(ALLOWED_WARNINGS)):
+                advice.append(line)
+        else:  # "error", a "fatal" error, or a "non-document-error" (the checker's own)
+            errors.append(line)
+    for line in advice:
+        warnings.warn(f"W3C checker: {line}", stacklevel=1)
+    assert len(canary) == 1 and "fraction of a second" in canary[0], canary
+    assert not errors, f"{len(errors)} errors:\n" + "\n".join(errors)
+
+
+def test_every_public_page_type_has_one_meta_description(pages):
+    for name, (audience, status, html) in pages.items():
+        if audience != PUBLIC:
+            continue
+        head = read_head(html)
+        assert head.one("description"), (name, status)
