@@ -153,9 +153,41 @@ class PostingAdmin(admin.ModelAdmin):
 IMPORT_PERMISSION = "postings.import_content"
 IMPORT_SIGNING_SALT = "postings.admin.content-import"
 IMPORT_TOKEN_MAX_AGE = 60 * 60
-IMPORT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 IMPORT_SUFFIXES = (".json", ".zip")
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+# Until imports run on a worker, each step must end well inside gunicorn's request timeout
+# (gunicorn.conf.py, 30 s), past which the worker is killed and staff get an empty error
+# page: the admin refuses what would take more than half of it, and names the command.
+# Measured with benchmarks/import_content.py on PostgreSQL, on the shared two-core machine
+# (load average 2-7), 2026-11-28, each limit being 15 s of the measured rate:
+# - dry run (before it: the upload's size): 20,000 short postings (575 bytes each, 11.5 MB)
+#   in 11.3-12.5 s, about 1 MB/s, the slowest per byte (realistic postings of 1.8 KB:
+#   9.1 MB in 2.1 s; the issue's 50 MB file took 11.6 s): 15 MB;
+# - import (before it: the dry run's counts): 5,000 new postings in 19.2 s, 260/s (5.3 s
+#   of it rendering their Markdown): 3,900 postings; 200 new companies with logos, each
+#   rendered at every size, in 16.9 s, 12/s: 180 logos. Both in one file share the 15 s.
+IMPORT_REQUEST_SECONDS = 15
+IMPORT_MAX_UPLOAD_BYTES = IMPORT_REQUEST_SECONDS * 1024 * 1024
+IMPORT_MAX_POSTINGS = IMPORT_REQUEST_SECONDS * 260
+IMPORT_MAX_LOGOS = IMPORT_REQUEST_SECONDS * 12
+USE_THE_COMMAND = (
+    "Import it on the server with “manage.py import_content”, which has no time limit "
+    "(README.md, “Importing and exporting content”)."
+)
+
+
+def too_long_for_a_request(report) -> str | None:
+    """Why the import that `report` (a dry run) describes would outlast a request."""
+    share = report.postings_to_write / IMPORT_MAX_POSTINGS + report.logos / IMPORT_MAX_LOGOS
+    if share <= 1:
+        return None
+    return (
+        f"Importing this file writes {report.postings_to_write} postings and renders "
+        f"{report.logos} logos: more than a web request can do (at most "
+        f"{IMPORT_MAX_POSTINGS} postings, or {IMPORT_MAX_LOGOS} logos, or a share of each). "
+        f"{USE_THE_COMMAND}"
+    )
 
 
 class ContentUploadForm(forms.Form):
@@ -173,8 +205,8 @@ class ContentUploadForm(forms.Form):
             raise ValidationError("Upload a .json file or a .zip archive.")
         if upload.size > IMPORT_MAX_UPLOAD_BYTES:
             raise ValidationError(
-                f"The file is larger than {IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024} MB; "
-                "import it with “manage.py import_content” instead."
+                f"The file is larger than {IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024} MB, more "
+                f"than a web request can check. {USE_THE_COMMAND}"
             )
         return upload
 
@@ -198,9 +230,13 @@ def stash_upload(upload, *, user) -> str:
                 shutil.rmtree(folder, ignore_errors=True)
     upload_id, suffix = uuid.uuid4().hex, Path(upload.name).suffix.lower()
     (root / upload_id).mkdir(mode=0o700)
-    with (root / upload_id / f"upload{suffix}").open("wb") as file:
-        for chunk in upload.chunks():
-            file.write(chunk)
+    try:
+        with (root / upload_id / f"upload{suffix}").open("wb") as file:
+            for chunk in upload.chunks():
+                file.write(chunk)
+    except BaseException:
+        shutil.rmtree(root / upload_id, ignore_errors=True)  # a full disk, say
+        raise
     return signing.dumps(
         {"id": upload_id, "suffix": suffix, "name": upload.name, "user": user.pk},
         salt=IMPORT_SIGNING_SALT,
@@ -249,12 +285,26 @@ class ContentImportView(View):
             return self.render(request, upload_form=form)
         token = stash_upload(form.cleaned_data["file"], user=request.user)
         stashed, name = stashed_upload(token, user=request.user)
+        keep = False
         try:
-            report = import_content(path=stashed, dry_run=True)
+            report = import_content(path=stashed, dry_run=True, name=name)
+            refusal = too_long_for_a_request(report)
+            keep = refusal is None
         except ContentError as error:
-            discard_upload(stashed)
             return self.render(
                 request, upload_form=ContentUploadForm(), errors=error.errors, filename=name
+            )
+        finally:
+            # Kept only for a confirm that can follow: not after an error of any kind.
+            if not keep:
+                discard_upload(stashed)
+        if refusal:
+            return self.render(
+                request,
+                upload_form=ContentUploadForm(),
+                errors=[refusal],
+                filename=name,
+                too_long=True,
             )
         return self.render(
             request,
@@ -271,7 +321,7 @@ class ContentImportView(View):
             return redirect("admin:postings_posting_import")
         stashed, name = found
         try:
-            report = import_content(path=stashed)
+            report = import_content(path=stashed, name=name)
         except ContentError as error:
             # The site changed since the dry run (say, a skill was deleted).
             return self.render(
