@@ -168,9 +168,9 @@ _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 #   of it rendering their Markdown): 3,900 postings; 200 new companies with logos, each
 #   rendered at every size, in 16.9 s, 12/s: 180 logos. Both in one file share the 15 s.
 IMPORT_REQUEST_SECONDS = 15
-IMPORT_MAX_UPLOAD_BYTES = IMPORT_REQUEST_SECONDS * 1024 * 1024
-IMPORT_MAX_POSTINGS = IMPORT_REQUEST_SECONDS * 260
-IMPORT_MAX_LOGOS = IMPORT_REQUEST_SECONDS * 12
+IMPORT_MAX_UPLOAD_BYTES = IMPORT_REQUEST_SECONDS * 1024 * 1024  # at 1 MB/s
+IMPORT_MAX_POSTINGS = IMPORT_REQUEST_SECONDS * 260  # 3,900
+IMPORT_MAX_LOGOS = IMPORT_REQUEST_SECONDS * 12  # 180
 USE_THE_COMMAND = (
     "Import it on the server with “manage.py import_content”, which has no time limit "
     "(README.md, “Importing and exporting content”)."
@@ -193,9 +193,10 @@ def too_long_for_a_request(report) -> str | None:
 class ContentUploadForm(forms.Form):
     file = forms.FileField(
         label="Content file",
-        help_text="A content.json file, or a .zip of a folder holding content.json and its "
-        "logos/ (what “manage.py export_content export.zip” writes). Nothing is written "
-        "before you confirm.",
+        help_text="A content .json file (with its logos inline: what “manage.py "
+        "export_content export.json” writes), or a .zip of a folder holding content.json "
+        "and its logos/ (“export_content export.zip”). At most "
+        f"{IMPORT_MAX_UPLOAD_BYTES // 1024 // 1024} MB. Nothing is written before you confirm.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
     )
 

@@ -352,3 +352,17 @@ def test_postings_and_logos_share_what_a_request_can_do(client, importer, upload
     response = client.post(IMPORT_URL, {"file": json_upload(data)})
     assert "confirm_form" not in response.context
     assert "manage.py import_content" in response.context["errors"][0]
+
+
+def test_a_json_file_with_its_logos_inline_imports(client, importer):
+    """What `export_content export.json` writes: one file, each logo a base64 data: URI."""
+    import base64
+
+    from tests.content_files import SAMPLE_LOGOS
+
+    data = sample()
+    logo = base64.b64encode(SAMPLE_LOGOS["logos/acme.png"]).decode()
+    data["companies"][0]["logo"] = f"data:image/png;base64,{logo}"
+    response = client.post(IMPORT_URL, {"file": json_upload(data, name="backup.json")})
+    client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
+    assert Company.objects.get(slug="acme").logo
