@@ -8,9 +8,16 @@ from django.test import Client
 from django.urls import reverse
 
 from companies.models import Company
-from postings.admin import IMPORT_SIGNING_SALT
+from postings import admin as admin_module
+from postings.admin import (
+    IMPORT_MAX_LOGOS,
+    IMPORT_MAX_POSTINGS,
+    IMPORT_MAX_UPLOAD_BYTES,
+    IMPORT_SIGNING_SALT,
+)
 from postings.models import Posting
 from skills.models import Skill
+from tests import factories
 from tests.content_files import sample, write_zip
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +29,7 @@ CHANGELIST_URL = reverse("admin:postings_posting_changelist")
 @pytest.fixture(autouse=True)
 def uploads_folder(settings, tmp_path):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()  # where Django spools large uploads too
     return tmp_path / "uploads" / "jobboard-imports"
 
 
@@ -197,3 +205,164 @@ def test_uploads_nobody_confirmed_are_swept_after_an_hour(client, importer, uplo
     client.post(IMPORT_URL, {"file": json_upload()})
     remaining = list(uploads_folder.iterdir())
     assert len(remaining) == 1 and stale not in remaining
+
+
+# Hostile and oversized files: a page with the reason, never a 500, nothing left behind --
+
+
+def test_json_nested_a_million_deep_is_refused_with_a_message(client, importer, uploads_folder):
+    upload = SimpleUploadedFile("deep.json", b"[" * 1_000_000 + b"]" * 1_000_000)
+    response = client.post(IMPORT_URL, {"file": upload})
+    assert response.status_code == 200
+    (error,) = response.context["errors"]
+    assert error.startswith("deep.json: Nested more than 16 levels deep")
+    assert list(uploads_folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (SimpleUploadedFile("my-export.json", b'{"format": '), "my-export.json: Malformed JSON"),
+        (SimpleUploadedFile("my-export.zip", b"PK\x03\x04 not a zip"), "my-export.zip: Not a"),
+    ],
+    ids=["json", "zip"],
+)
+def test_errors_name_the_uploaded_file_not_the_servers_path(
+    client, importer, uploads_folder, upload, message
+):
+    response = client.post(IMPORT_URL, {"file": upload})
+    (error,) = response.context["errors"]
+    assert error.startswith(message)
+    page = response.content.decode()
+    assert "jobboard-imports" not in page and str(uploads_folder.parent) not in page
+
+
+def test_a_zip_without_content_json_names_the_upload(client, importer, tmp_path):
+    import zipfile
+
+    path = tmp_path / "logos-only.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("logos/acme.png", b"x")
+    upload = SimpleUploadedFile("logos-only.zip", path.read_bytes())
+    response = client.post(IMPORT_URL, {"file": upload})
+    assert response.context["errors"] == [
+        "logos-only.zip: No content.json at the top of the archive (or in its single folder)."
+    ]
+
+
+def _raise_unexpectedly(**kwargs):
+    raise RuntimeError("a bug, or the database went away")
+
+
+def test_an_unexpected_error_in_the_dry_run_leaves_no_upload_behind(
+    client, importer, uploads_folder, monkeypatch
+):
+    monkeypatch.setattr(admin_module, "import_content", _raise_unexpectedly)
+    client.raise_request_exception = False
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+    assert response.status_code == 500
+    assert list(uploads_folder.iterdir()) == []
+
+
+def test_an_unexpected_error_in_the_confirm_leaves_no_upload_behind(
+    client, importer, uploads_folder, monkeypatch
+):
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+    token = response.context["confirm_form"].initial["token"]
+    monkeypatch.setattr(admin_module, "import_content", _raise_unexpectedly)
+    client.raise_request_exception = False
+    response = client.post(IMPORT_URL, {"token": token})
+    assert response.status_code == 500
+    assert list(uploads_folder.iterdir()) == []
+    assert not Posting.objects.exists()
+
+
+def padded_upload(size: int) -> SimpleUploadedFile:
+    """The small valid file, padded with white space to `size` bytes."""
+    content = json.dumps(_without_logo()).encode()
+    return SimpleUploadedFile("big.json", content + b" " * (size - len(content)))
+
+
+def test_an_upload_over_what_a_request_can_check_is_refused_before_the_dry_run(
+    client, importer, uploads_folder
+):
+    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_UPLOAD_BYTES + 1)})
+    assert response.status_code == 200
+    (error,) = response.context["upload_form"].errors["file"]
+    assert "manage.py import_content" in error
+    assert "report" not in response.context
+    assert not uploads_folder.exists() or list(uploads_folder.iterdir()) == []
+
+    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_UPLOAD_BYTES)})
+    assert response.context["report"].sections["postings"].created == 2
+
+
+def many_postings(count: int) -> dict:
+    """`count` new postings of a company already on the site: no logo to render."""
+    factories.CompanyFactory(slug="globex")
+    data = _without_logo()
+    data["companies"] = []
+    template = data["postings"][1]
+    data["postings"] = [{**template, "slug": f"intern-{i}"} for i in range(count)]
+    return data
+
+
+def test_a_file_that_writes_too_many_postings_for_a_request_gets_no_confirm(
+    client, importer, uploads_folder
+):
+    response = client.post(IMPORT_URL, {"file": json_upload(many_postings(IMPORT_MAX_POSTINGS))})
+    assert "confirm_form" in response.context, response.context.get("errors")
+    discard = list(uploads_folder.iterdir())
+
+    response = client.post(
+        IMPORT_URL, {"file": json_upload(many_postings(IMPORT_MAX_POSTINGS + 1))}
+    )
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    (error,) = response.context["errors"]
+    assert f"writes {IMPORT_MAX_POSTINGS + 1} postings" in error
+    assert "manage.py import_content" in error
+    assert "content.json is valid, but too large to import from this page" in (
+        response.content.decode()
+    )
+    assert list(uploads_folder.iterdir()) == discard  # only the first, confirmable one
+    assert not Posting.objects.exists()
+
+
+def test_a_file_that_renders_too_many_logos_for_a_request_gets_no_confirm(
+    client, importer, uploads_folder
+):
+    data = _without_logo()
+    data["postings"] = []
+    data["companies"] = [
+        {"slug": f"company-{i}", "name": f"Company {i}"} for i in range(IMPORT_MAX_LOGOS + 1)
+    ]
+    response = client.post(IMPORT_URL, {"file": json_upload(data)})
+    assert "confirm_form" not in response.context
+    (error,) = response.context["errors"]
+    assert f"renders {IMPORT_MAX_LOGOS + 1} logos" in error
+    assert list(uploads_folder.iterdir()) == []
+
+
+def test_postings_and_logos_share_what_a_request_can_do(client, importer, uploads_folder):
+    data = many_postings(IMPORT_MAX_POSTINGS // 2 + 1)
+    data["companies"] = [
+        {"slug": f"company-{i}", "name": f"Company {i}"} for i in range(IMPORT_MAX_LOGOS // 2)
+    ]
+    response = client.post(IMPORT_URL, {"file": json_upload(data)})
+    assert "confirm_form" not in response.context
+    assert "manage.py import_content" in response.context["errors"][0]
+
+
+def test_a_json_file_with_its_logos_inline_imports(client, importer):
+    """What `export_content export.json` writes: one file, each logo a base64 data: URI."""
+    import base64
+
+    from tests.content_files import SAMPLE_LOGOS
+
+    data = sample()
+    logo = base64.b64encode(SAMPLE_LOGOS["logos/acme.png"]).decode()
+    data["companies"][0]["logo"] = f"data:image/png;base64,{logo}"
+    response = client.post(IMPORT_URL, {"file": json_upload(data, name="backup.json")})
+    client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
+    assert Company.objects.get(slug="acme").logo

@@ -83,7 +83,7 @@ def empty_the_site():
 # Round trip ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["export", "export.zip"])
+@pytest.mark.parametrize("target", ["export", "export.zip", "export.json"])
 def test_export_then_import_into_an_empty_database_gives_the_same_content(
     site_content, tmp_path, target
 ):
@@ -376,6 +376,25 @@ def _zip_slip(folder):
         archive.writestr("../evil.png", b"x")
 
 
+def _nested(depth):
+    def write(folder):
+        # Valid up to the nesting: only the depth is wrong.
+        write_folder(
+            folder,
+            '{"format": "jobboard-content", "version": 1, "skills": '
+            + "[" * depth
+            + "]" * depth
+            + "}",
+        )
+
+    return write
+
+
+def _unpaired_surrogate(folder):
+    text = json.dumps(sample()).replace('"Senior Backend Engineer"', '"Senior \\ud800 Engineer"')
+    write_folder(folder, text)
+
+
 def _duplicate_slug(data):
     data["postings"].append(dict(data["postings"][0]))
 
@@ -491,6 +510,37 @@ BAD_INPUTS = {
         _change(lambda data: data.update(version=2)),
         "version: Unsupported version 2; this site reads version 1.",
     ),
+    "nested a million deep": (
+        _nested(1_000_000),
+        "content.json: Nested more than 16 levels deep; content is a JSON object of lists of "
+        "records",
+    ),
+    "nested deeper than the format, not enough to stop the parser": (
+        _nested(300),
+        "Nested more than 16 levels deep",
+    ),
+    "an unpaired surrogate": (
+        _unpaired_surrogate,
+        "content.json: Text that is not valid Unicode: an unpaired surrogate (\\ud800) in "
+        "'Senior \\ud800 Engineer'.",
+    ),
+    "a megabyte where the format's name is due": (
+        _change(lambda data: data.update(format="x" * 1_000_000)),
+        # Quoted cut short, to 60 characters.
+        'format: Expected "jobboard-content", found \'' + "x" * 59 + "….",
+    ),
+    "inline logo that is not base64": (
+        _set("companies", 0, logo="data:image/png;base64,not*base64"),
+        "companies[0].logo: data:image/png;base64,…: Not valid base64 data.",
+    ),
+    "inline logo that is not a data URI": (
+        _set("companies", 0, logo="data:image/png,rawbytes"),
+        "companies[0].logo: An inline file must be a base64 data: URI",
+    ),
+    "inline logo that is not an image": (
+        _set("companies", 0, logo="data:image/png;base64,JVBERi0xLjcK"),
+        "companies[0].logo: data:image/png;base64,…: Upload a PNG, JPEG, WebP or GIF image",
+    ),
     "a zip with ../ paths": (
         _zip_slip,
         'Unsafe entry "../evil.png": every path in the archive must stay inside it.',
@@ -520,13 +570,20 @@ def test_bad_input_is_refused_with_a_clear_error_and_changes_nothing(
 def test_a_file_that_does_not_exist(tmp_path):
     with pytest.raises(ContentError) as raised:
         import_content(path=tmp_path / "nowhere.json")
-    assert raised.value.errors == [f"{tmp_path / 'nowhere.json'}: No such file or folder."]
+    assert raised.value.errors == [
+        f"{tmp_path / 'nowhere.json'}: No such file or folder. Expected a content .json "
+        "file, a folder holding content.json, or a .zip of such a folder."
+    ]
 
 
-def test_a_folder_without_content_json(tmp_path):
+def test_a_folder_without_content_json_names_what_was_looked_for(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ContentError, match=r"No content\.json in this folder"):
+    with pytest.raises(ContentError) as raised:
         import_content(path=tmp_path / "empty")
+    assert raised.value.errors == [
+        f"{tmp_path / 'empty'}: This folder holds no content.json "
+        f"(looked for {tmp_path / 'empty' / 'content.json'})."
+    ]
 
 
 def test_every_error_is_reported_not_just_the_first(tmp_path):
@@ -542,6 +599,28 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
         "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
         "postings[1].colour: Unknown field.",
         'postings[1].company: Unknown company "initech": neither in this file nor on the site.',
+    ]
+
+
+def test_a_bad_apply_url_is_reported_once(tmp_path):
+    data = sample()
+    data["postings"][0]["apply_url"] = "javascript:alert(1)"
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == ["postings[0].apply_url: Enter a valid URL."]
+
+
+def test_an_inline_logo_over_the_cap_is_refused_without_decoding_it_all(tmp_path):
+    import base64
+
+    data = sample()
+    data["companies"][0]["logo"] = (
+        "data:image/png;base64," + base64.b64encode(png() + b"\0" * (3 * 1024 * 1024)).decode()
+    )
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data, logos={}))
+    assert raised.value.errors == [
+        "companies[0].logo: data:image/png;base64,…: The logo is 3.0 MB; the limit is 2 MB."
     ]
 
 
@@ -605,6 +684,39 @@ def test_a_write_the_database_refuses_rolls_back_everything_and_its_files(
     assert stored_logo_files(media_root) == set()
 
 
+def test_an_import_the_database_refuses_at_its_last_write_changes_nothing(tmp_path, media_root):
+    """All or nothing, with no monkeypatch: two skills swap names, which validation accepts
+    (the end state has each name once) but the database refuses while writing, as it
+    checks a unique column row by row. The records written before it are undone."""
+    import_content(path=write_folder(tmp_path / "site"))
+    rows = {
+        model: list(model.objects.order_by("pk").values())
+        for model in (Skill, SkillGuide, Company, Posting, Posting.skills.through)
+    }
+    before, files = snapshot(), stored_logo_files(media_root)
+    data = sample()
+    data["postings"][0]["title"] = "Written, then undone"
+    data["companies"].append({**data["companies"][1], "slug": "initech", "name": "Initech"})
+    # Last, both in the file and in what is written: the swap.
+    data["skills"] = [
+        {"slug": "rust", "name": "Rust", "description": ""},
+        {"slug": "backend-development", "name": "Python"},
+        {"slug": "python", "name": "Backend development"},
+    ]
+    path = write_folder(tmp_path / "swap", data)
+    assert counts(import_content(path=path, dry_run=True))["skills"] == (1, 2, 0)
+
+    with pytest.raises(ContentError) as raised:
+        import_content(path=path)
+
+    (error,) = raised.value.errors
+    assert error.startswith("The database refused the import, so nothing was written: ")
+    assert "name" in error
+    assert {model: list(model.objects.order_by("pk").values()) for model in rows} == rows
+    assert snapshot() == before
+    assert stored_logo_files(media_root) == files
+
+
 def test_the_command_exits_non_zero_with_the_errors_on_stderr(tmp_path, capsys, monkeypatch):
     from django.core.management import ManagementUtility, base
 
@@ -624,15 +736,72 @@ def test_the_command_exits_non_zero_with_the_errors_on_stderr(tmp_path, capsys, 
     assert not Posting.objects.exists()
 
 
-def test_the_export_command_writes_a_folder_or_a_zip(site_content, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_nested(1_000_000), "content.json: Nested more than 16 levels deep"),
+        (_unpaired_surrogate, "content.json: Text that is not valid Unicode"),
+    ],
+    ids=["nested a million deep", "unpaired surrogate"],
+)
+def test_the_command_refuses_hostile_json_with_exit_1_and_no_traceback(
+    tmp_path, capsys, monkeypatch, make, message
+):
+    from django.core.management import ManagementUtility, base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    make(tmp_path / "bad")
+    with pytest.raises(SystemExit) as exit_info:
+        ManagementUtility(["manage.py", "import_content", str(tmp_path / "bad")]).execute()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "Nothing was imported (1 error)" in err and message in err
+    assert "Traceback" not in err
+    assert not Posting.objects.exists()
+
+
+def test_the_export_command_writes_a_folder_a_zip_or_one_json_file(site_content, tmp_path, capsys):
     call_command("export_content", str(tmp_path / "out"))
     call_command("export_content", str(tmp_path / "out.zip"))
+    call_command("export_content", str(tmp_path / "backup.json"))
     assert "Exported 3 skills, 2 guides, 2 companies, 4 postings and 1 logos" in (
         capsys.readouterr().out
     )
     assert (tmp_path / "out/content.json").exists() and (tmp_path / "out/logos/acme.png").exists()
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         assert set(archive.namelist()) == {"content.json", "logos/acme.png"}
+    # One file, not a folder named backup.json; its logo travels inside it.
+    assert (tmp_path / "backup.json").is_file()
+    assert not list(tmp_path.glob("*.part"))
+    data = json.loads((tmp_path / "backup.json").read_text())
+    acme = next(company for company in data["companies"] if company["slug"] == "acme")
+    assert acme["logo"].startswith("data:image/png;base64,")
+
+
+def test_an_exported_json_file_imports_back_through_the_command(site_content, tmp_path):
+    before = snapshot()
+    call_command("export_content", str(tmp_path / "backup.json"))
+    empty_the_site()
+    call_command("import_content", str(tmp_path / "backup.json"))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "target, taken_by, message",
+    [
+        ("backup.json", "folder", "backup.json is a folder: name a new .json file"),
+        ("backup.zip", "folder", "backup.zip is a folder: name a new .zip file"),
+        ("export", "file", "export is a file: export to a folder"),
+    ],
+)
+def test_export_to_a_path_taken_by_the_other_kind_is_refused(
+    site_content, tmp_path, target, taken_by, message
+):
+    path = tmp_path / target
+    path.mkdir() if taken_by == "folder" else path.write_text("keep me")
+    with pytest.raises(CommandError, match=f"Nothing was exported: .*{message}"):
+        call_command("export_content", str(path))
+    assert path.is_dir() if taken_by == "folder" else path.read_text() == "keep me"
 
 
 def test_export_of_a_logo_missing_from_storage_warns(site_content, tmp_path):

@@ -1,11 +1,14 @@
-"""Export all content in the import format: a folder (content.json + logos/) or a .zip of one.
+"""Export all content in the import format: a folder (content.json + logos/), a .zip of
+one, or a single .json file holding the logos inline (as base64 `data:` URIs).
 
 Records are sorted by their key so that two exports of the same content are identical
 apart from `exported_at`; every field is written, so importing the export into an empty
 database gives the same content back.
 """
 
+import base64
 import json
+import mimetypes
 import os
 import tempfile
 import zipfile
@@ -30,6 +33,7 @@ from .format import (
     VERSION,
     format_timestamp,
 )
+from .sources import ContentError
 
 
 @dataclass
@@ -46,10 +50,29 @@ class ExportReport:
 
 
 def export_content(*, path) -> ExportReport:
-    """Write everything to `path`: a folder, or a .zip archive when it ends in .zip."""
+    """Write everything to `path`: a .zip archive or one JSON file when it ends in .zip or
+    .json, otherwise a folder. Raises ContentError when `path` is taken by the other kind."""
     path = Path(path)
     report = ExportReport(path=path)
-    writer = _ZipWriter(path) if path.suffix.lower() == ".zip" else _FolderWriter(path)
+    suffix = path.suffix.lower()
+    if suffix in (".zip", ".json"):
+        if path.is_dir():
+            raise ContentError(
+                [
+                    f"{path} is a folder: name a new {suffix} file, or export into a "
+                    "folder by a name without .zip or .json."
+                ]
+            )
+        writer = _ZipWriter(path) if suffix == ".zip" else _JsonWriter(path)
+    else:
+        if path.exists() and not path.is_dir():
+            raise ContentError(
+                [
+                    f"{path} is a file: export to a folder (content.json + logos/), to a "
+                    "name ending in .zip, or to one ending in .json."
+                ]
+            )
+        writer = _FolderWriter(path)
     with writer:
         companies = [
             _company(company, writer, report) for company in Company.objects.order_by("slug")
@@ -69,7 +92,7 @@ def export_content(*, path) -> ExportReport:
         for name in ("skills", "guides", "companies", "postings"):
             report.counts[name] = len(data[name])
         content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        writer.write(CONTENT_FILE, content.encode())
+        writer.write_content(content.encode())
     return report
 
 
@@ -97,8 +120,7 @@ def _company(company: Company, writer, report: ExportReport) -> dict:
             )
         else:
             suffix = PurePosixPath(company.logo.name).suffix.lower() or ".png"
-            logo = f"{LOGO_FOLDER}/{company.slug}{suffix}"
-            writer.write(logo, data)
+            logo = writer.add_file(f"{LOGO_FOLDER}/{company.slug}{suffix}", data)
             report.logos += 1
     return _record(COMPANIES, company, logo=logo)
 
@@ -123,8 +145,13 @@ class _FolderWriter:
         (self.folder / LOGO_FOLDER).mkdir(parents=True, exist_ok=True)
         return self
 
-    def write(self, name: str, data: bytes) -> None:
+    def add_file(self, name: str, data: bytes) -> str:
+        """Store a file the content names; return how the content names it."""
         (self.folder / name).write_bytes(data)
+        return name
+
+    def write_content(self, data: bytes) -> None:
+        self.add_file(CONTENT_FILE, data)
 
     def __exit__(self, *exc_info):
         return False
@@ -142,8 +169,12 @@ class _ZipWriter:
         self.archive = zipfile.ZipFile(self.file, "w", compression=zipfile.ZIP_DEFLATED)
         return self
 
-    def write(self, name: str, data: bytes) -> None:
+    def add_file(self, name: str, data: bytes) -> str:
         self.archive.writestr(name, data)
+        return name
+
+    def write_content(self, data: bytes) -> None:
+        self.add_file(CONTENT_FILE, data)
 
     def __exit__(self, exc_type, *exc_info):
         self.archive.close()
@@ -152,4 +183,30 @@ class _ZipWriter:
             os.replace(self.file.name, self.path)
         else:
             os.unlink(self.file.name)
+        return False
+
+
+class _JsonWriter:
+    """One self-contained file: each logo inline, as a base64 data: URI."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def add_file(self, name: str, data: bytes) -> str:
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return f"data:{media_type};base64,{base64.b64encode(data).decode()}"
+
+    def write_content(self, data: bytes) -> None:
+        # Written beside, then renamed: an interrupted export leaves no half file.
+        with tempfile.NamedTemporaryFile(
+            dir=self.path.parent, suffix=".json.part", delete=False
+        ) as file:
+            file.write(data)
+        os.replace(file.name, self.path)
+
+    def __exit__(self, *exc_info):
         return False

@@ -52,7 +52,7 @@ from .format import (
     Section,
     parse_timestamp,
 )
-from .sources import ContentError, ContentSource, FileNotReadable, open_content
+from .sources import ContentError, ContentSource, FileNotReadable, describe, open_content
 
 MAX_ERRORS = 100
 CHUNK = 1000
@@ -77,7 +77,15 @@ class ImportReport:
     sections: dict[str, SectionReport] = field(
         default_factory=lambda: {section.name: SectionReport() for section in SECTIONS}
     )
+    # Logos to render: each company written renders its logo (or monogram) at every size,
+    # a cost of its own.
+    logos: int = 0
     seconds: float = 0.0
+
+    @property
+    def postings_to_write(self) -> int:
+        postings = self.sections["postings"]
+        return postings.created + postings.updated
 
     def summary(self) -> str:
         """One line: "skills 8 created, 0 updated, 0 unchanged; guides …"."""
@@ -96,13 +104,14 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def import_content(*, path, dry_run: bool = False) -> ImportReport:
+def import_content(*, path, dry_run: bool = False, name: str | None = None) -> ImportReport:
     """Import a content.json file, a folder holding one, or a .zip of such a folder.
 
     Raises ContentError, listing every problem, when anything is invalid; then nothing
-    is written. With `dry_run`, validates and reports without writing.
+    is written. With `dry_run`, validates and reports without writing. Messages call the
+    file `name` when given (say, the name it was uploaded under), not its path.
     """
-    with open_content(path) as source:
+    with open_content(path, name=name) as source:
         return import_source(source=source, dry_run=dry_run)
 
 
@@ -226,12 +235,12 @@ class _Import:
         if "format" not in data:
             format_error = f'This field is required: "{FORMAT}".'
         elif data["format"] != FORMAT:
-            format_error = f'Expected "{FORMAT}", found {data["format"]!r}.'
+            format_error = f'Expected "{FORMAT}", found {_short(data["format"])}.'
         if "version" not in data:
             version_error = f"This field is required: {VERSION}."
         elif data["version"] != VERSION or isinstance(data["version"], bool):
             version_error = (
-                f"Unsupported version {data['version']!r}; this site reads version {VERSION}."
+                f"Unsupported version {_short(data['version'])}; this site reads version {VERSION}."
             )
         for name, error in (("format", format_error), ("version", version_error)):
             if error:
@@ -329,13 +338,13 @@ class _Import:
         digest = hashlib.sha256(data).hexdigest()
         if size <= MAX_LOGO_BYTES and digest == stored:
             return  # byte for byte the logo already stored, which was checked then
-        upload = SimpleUploadedFile(value.rsplit("/", 1)[-1], data)
+        upload = SimpleUploadedFile("logo", data)
         upload.size = size  # the whole file's size, though only the cap was read
         try:
             clean = normalise_logo(upload).read()
         except ValidationError as error:
             for message in error.messages:
-                self._error(row, "logo", f"{value}: {message}")
+                self._error(row, "logo", f"{describe(value)}: {message}")
             return
         if hashlib.sha256(clean).hexdigest() != stored:
             row.logo = clean
@@ -427,7 +436,9 @@ class _Import:
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                for message in messages:
+                # A field's validators may say the same thing twice (URLField's own and
+                # the apply URL's stricter one): once is enough.
+                for message in dict.fromkeys(messages):
                     self._error(row, None if name == NON_FIELD_ERRORS else name, message)
         if row.action == CREATED or not row.valid:
             return
@@ -570,6 +581,9 @@ class _Import:
             for row in rows:
                 counts = report.sections[name]
                 setattr(counts, row.action, getattr(counts, row.action) + 1)
+        # Each company written renders its logo (or its monogram) at every size.
+        companies = report.sections[COMPANIES.name]
+        report.logos = companies.created + companies.updated
         return report
 
 
@@ -584,6 +598,12 @@ def _file_order(error: str) -> tuple[int, int]:
     if not match:
         return (-1, 0)
     return (_SECTION_ORDER.get(match[1], -1), int(match[2]))
+
+
+def _short(value) -> str:
+    """A value quoted in a message, cut short: a file may hold megabytes where one is due."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _convert(model_field: models.Field, value):
