@@ -2,8 +2,10 @@
 
 Every way a logo enters the site (the admin form, the importer) goes through
 `normalise_logo`, so a file the admin would refuse can never be stored another way.
-Re-encoding drops EXIF (GPS positions), colour-profile tricks and anything appended
-to the file; the stored name is random (see `Company.logo`'s upload_to).
+Re-encoding drops all metadata — EXIF (GPS positions), XMP, text chunks, colour
+profiles — and anything appended to the file; the stored name is random (see
+`Company.logo`'s upload_to). Metadata is read for one thing only, the orientation, and
+metadata that cannot be read is ignored: a logo is accepted whenever its pixels decode.
 
 Once stored, a logo is rendered at the sizes the pages use (`render_logo_variants`, called
 by `Company.save()`); a company without one gets a generated monogram in the same sizes.
@@ -20,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 16_000_000
@@ -28,6 +30,16 @@ MAX_LOGO_PIXELS = 16_000_000
 STORED_LOGO_SIZE = 512
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 ACCEPTED_FORMATS_TEXT = "PNG, JPEG, WebP or GIF"
+# EXIF orientation -> the turn that shows the image upright (as ImageOps.exif_transpose).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def normalise_logo(file) -> SimpleUploadedFile:
@@ -53,11 +65,19 @@ def normalise_logo(file) -> SimpleUploadedFile:
             image = Image.open(file, formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except UnidentifiedImageError:
         raise ValidationError(
             f"Upload a {ACCEPTED_FORMATS_TEXT} image; this file is not one of those "
             "(SVG and other formats are not accepted).",
             code="logo_format",
+        ) from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        # A format was recognised, then its header could not be read: a broken header,
+        # or metadata Pillow refuses to read (a text chunk that inflates past 1 MB).
+        raise ValidationError(
+            "The image could not be read: it is damaged, or its metadata is too large. "
+            "Export it again (without metadata) and re-upload it.",
+            code="logo_broken",
         ) from None
     with image:
         width, height = image.size
@@ -72,13 +92,31 @@ def normalise_logo(file) -> SimpleUploadedFile:
                 code="logo_broken",
             ) from None
         has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        # A phone photo is stored sideways with an EXIF orientation tag: turn it upright
-        # now, since re-encoding drops EXIF (and with it the GPS position).
-        clean = ImageOps.exif_transpose(image).convert("RGBA" if has_alpha else "RGB")
+        clean = _upright(image).convert("RGBA" if has_alpha else "RGB")
+    # PNG's encoder would copy a colour profile from `info`, even one that is garbage.
+    clean.info.clear()
     clean.thumbnail((STORED_LOGO_SIZE, STORED_LOGO_SIZE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     clean.save(output, format="PNG", optimize=True)
     return SimpleUploadedFile("logo.png", output.getvalue(), content_type="image/png")
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image turned as its orientation (EXIF, or XMP) says; as it is when unreadable.
+
+    A phone photo is stored sideways with an orientation tag: turn it now, since the
+    metadata is dropped. Not ImageOps.exif_transpose: it re-serialises the EXIF it
+    has just read, and a tag of the wrong type (0xC635 as text) makes that fail.
+    """
+    # Pillow's EXIF, XMP and "Raw profile" readers raise a wide and version-dependent
+    # range of errors (struct.error, SyntaxError, ValueError, TypeError...) on malformed
+    # metadata. The pixels are already decoded; unreadable metadata only costs the turn.
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation)
+    except Exception:
+        return image
+    method = UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return image if method is None else image.transpose(method)
 
 
 def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:

@@ -6,9 +6,10 @@ its latest change in one aggregate each, never by loading its items.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import EmptyPage
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from companies.models import Company
 from postings import market
@@ -60,18 +61,23 @@ class PostingSitemap(SectionSitemap):
         return max((lastmod for _, lastmod in sections if lastmod), default=None)
 
 
-class IdRangePaginator:
-    """What Django's sitemap views ask of a paginator, over precomputed id ranges."""
+class IdRangePaginator(Paginator):
+    """What Django's sitemap views ask of a paginator, over precomputed id ranges.
+
+    A Paginator, so that `?p=` is read exactly as on the other sections: not a whole
+    number ("abc", "1.0", "1e3", "") or out of range, and the view answers 404."""
 
     def __init__(self, items, sections, *, per_page):
-        self.items, self.sections, self.per_page = items, sections, per_page
-        self.num_pages = len(sections)
+        super().__init__(items, per_page)
+        self.sections = sections
+
+    @cached_property
+    def num_pages(self):
+        return len(self.sections)
 
     def page(self, number):
-        number = int(number)
-        if not 1 <= number <= self.num_pages:
-            raise EmptyPage("That page contains no results")
-        items = self.items.filter(pk__gte=self.sections[number - 1][0])
+        number = self.validate_number(number)
+        items = self.object_list.filter(pk__gte=self.sections[number - 1][0])
         if number < self.num_pages:
             items = items.filter(pk__lt=self.sections[number][0])
         return IdRangePage(items[: self.per_page])

@@ -1,6 +1,9 @@
+import errno
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -47,7 +50,13 @@ urlpatterns = [
 def serve_media(request, path):
     # MEDIA_ROOT is read per request, not frozen when this module is imported (each test
     # has its own). SecurityMiddleware adds `X-Content-Type-Options: nosniff`.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name longer than the file system allows is a file we do not have, not a 500.
+        if error.errno != errno.ENAMETOOLONG:
+            raise
+        raise Http404("No such file") from None
 
 
 if settings.SERVE_MEDIA:

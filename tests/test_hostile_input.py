@@ -1,48 +1,85 @@
-"""No query string, however hostile, makes a public page answer with a server error.
+"""No request, however hostile, makes a public page answer with a server error.
 
 Property-based: hypothesis sends arbitrary query strings (the real parameter names and
-random ones; text, bytes, numbers, malformed percent-escapes) to every public URL that
-reads GET parameters. The profile in conftest.py gives ≥ 500 examples per URL in CI.
-A new URL is one line in `URLS`.
+random ones; text, bytes, numbers, malformed percent-escapes) to every public URL, and
+arbitrary path segments to every URL with a path parameter (a slug, a sitemap section, a
+media path). The profile in conftest.py gives ≥ 500 examples per URL in CI. Named cases
+send the known-bad values to every URL too.
+
+Every case runs twice: with the test settings, and with the paths production takes
+(stored market figures, which only PostgreSQL stores, and the page cache on) — the jobs
+sitemap answered `?p=abc` with a 500 only on the second. A new URL is one line in `URLS`
+(and `PATH_PARAMETERS`); `test_every_url_of_the_site_is_covered` fails until it is.
 """
 
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
+from django.conf import settings
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, resolve, reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from postings import market
 from tests import factories
 
 LISTING = (
     "q", "skill", "company", "location", "remote", "type", "seniority", "salary_min",
     "posted", "sort", "page",
 )  # fmt: skip
+PAGE = ("page",)  # every HTML page reads it: its canonical URL keeps it
+SITEMAP_PAGE = ("p",)
+ADMIN_LOGIN = f"/{settings.ADMIN_URL}login/"
 # Path (with the slugs of the `site` fixture) -> the GET parameters it reads.
 URLS = {
-    "/": ("q",),
+    "/": ("q", *PAGE),
     "/jobs/": LISTING,
+    "/jobs/backend-engineer/": PAGE,
+    "/jobs/closed-role/": PAGE,
     "/jobs/feed/atom/": LISTING,
     "/jobs/feed/rss/": LISTING,
-    "/skills/": ("page",),
-    "/skills/backend-development/": ("page",),
+    "/skills/": PAGE,
+    "/skills/backend-development/": PAGE,
+    "/skills/no-guide/": PAGE,
     "/skills/backend-development/feed/atom/": (),
-    "/companies/": ("page",),
-    "/companies/northwind-bank/": ("page",),
+    "/skills/backend-development/feed/rss/": (),
+    "/companies/": PAGE,
+    "/companies/northwind-bank/": PAGE,
+    "/companies/northwind-bank/feed/atom/": (),
     "/companies/northwind-bank/feed/rss/": (),
-    "/sitemap.xml": ("p",),
+    "/sitemap.xml": SITEMAP_PAGE,
+    "/sitemap-pages.xml": SITEMAP_PAGE,
+    "/sitemap-skills.xml": SITEMAP_PAGE,
+    "/sitemap-companies.xml": SITEMAP_PAGE,
+    "/sitemap-jobs.xml": SITEMAP_PAGE,
+    "/robots.txt": (),
+    "/healthz": (),
+    "/media/logos/missing.png": (),
+    ADMIN_LOGIN: ("next",),
 }
+# Every URL with a path parameter, `{}` standing for it.
+PATH_PARAMETERS = [
+    "/jobs/{}/",
+    "/skills/{}/",
+    "/companies/{}/",
+    "/skills/{}/feed/atom/",
+    "/skills/{}/feed/rss/",
+    "/companies/{}/feed/atom/",
+    "/companies/{}/feed/rss/",
+    "/sitemap-{}.xml",
+    "/media/{}",
+]
 ALL_PARAMETERS = sorted({name for names in URLS.values() for name in names})
 
 SPECIAL_VALUES = [
-    "", "0", "-1", "1e9", "1e400", "-1e400", "NaN", "nan", "inf", "-inf", "Infinity",
-    "9" * 20, "-" + "9" * 20, "0x10", "1_000", "٣", "１２", " 1 ", "1.5", "None", "null",
-    "true", "[]", "{}", "' OR 1=1--", "a & | !(", '"', "\\", "%", "%%", "%zz", "%f",
-    "<script>alert(1)</script>", "../../etc/passwd", "\x00", "\r\n", "newest", "salary",
-    "relevance", "remote", "senior", "full-time", "backend-development", "northwind-bank",
+    "", "0", "-1", "1e9", "1e3", "1.0", "1e400", "-1e400", "NaN", "nan", "inf", "-inf",
+    "Infinity", "9" * 20, "-" + "9" * 20, "0x10", "1_000", "٣", "１２", " 1 ", "1.5", "None",
+    "null", "true", "[]", "{}", "' OR 1=1--", "a & | !(", '"', "\\", "%", "%%", "%zz", "%f",
+    "<script>alert(1)</script>", "../../etc/passwd", "//evil.example", "https://evil.example",
+    "\x00", "\r\n", "newest", "salary", "relevance", "remote", "senior", "full-time",
+    "backend-development", "northwind-bank",
 ]  # fmt: skip
 
 
@@ -76,13 +113,68 @@ def query_strings(parameters) -> st.SearchStrategy:
     return st.lists(st.one_of(pair, pair, pair, raw_pieces), max_size=8).map("&".join)
 
 
+# A path segment: any text or bytes, percent-encoded, or raw pieces with dots and slashes.
+segments = st.one_of(
+    st.sampled_from(["", ".", "..", "%2e%2e", "..%2f..%2fmanage.py", "%00", "%ff", "a" * 300]),
+    st.text(max_size=30).map(encode),
+    st.binary(max_size=30).map(encode),
+    st.text(alphabet="%./\\-_aZ09\xe9", max_size=30),
+)
+
+
+@pytest.fixture(params=["test-settings", "production-paths"])
+def paths(request, settings):
+    """The test settings (figures computed live, no page cache), or the paths production
+    takes: market figures stored and read from MarketStats rows (on PostgreSQL; SQLite
+    always computes them live) and the anonymous page cache on, in this process's memory."""
+    market._read_recently.clear()
+    if request.param == "production-paths":
+        settings.MARKET_STATS_SECONDS = 300
+        settings.PAGE_CACHE_SECONDS = 10
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "hostile-input",
+            }
+        }
+    yield request.param
+    market._read_recently.clear()
+
+
 @pytest.fixture
-def site(db):
+def site(db, paths):
     skill = factories.SkillFactory(name="Backend development", slug="backend-development")
     factories.SkillGuideFactory(skill=skill)
+    factories.SkillFactory(name="No guide", slug="no-guide")
     company = factories.CompanyFactory(name="Northwind Bank", slug="northwind-bank")
     factories.LivePostingFactory.create_batch(3, company=company, skills=[skill])
+    factories.LivePostingFactory(slug="backend-engineer", company=company, skills=[skill])
+    factories.ClosedPostingFactory(slug="closed-role", company=company, skills=[skill])
     factories.ExpiredPostingFactory(company=company, skills=[skill])
+
+
+def site_routes(patterns=None, prefix=""):
+    """The route of every URL pattern of the site, the admin's own excepted."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                yield from site_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_of_the_site_is_covered():
+    routes = set(site_routes())
+    assert routes - {resolve(url).route for url in URLS} == set()
+    with_parameters = {route for route in routes if "<" in route}
+    covered = {resolve(url.format("x")).route for url in PATH_PARAMETERS}
+    assert with_parameters - covered == set()
+
+
+def test_the_sample_urls_exist(site, client):
+    for url in URLS:
+        expected = 404 if url.startswith("/media/") else 200
+        assert client.get(url).status_code == expected, url
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -101,9 +193,27 @@ def test_no_query_string_gives_a_server_error(site, client, url):
     assert len(sent) >= hypothesis_settings.default.max_examples
 
 
-def named_cases():
-    yield from (f"page={page}" for page in ["0", "-1", "abc", "1e9", "9" * 20, "", "2.5"])
-    for name in LISTING:
+@pytest.mark.parametrize("url", PATH_PARAMETERS)
+def test_no_path_parameter_gives_a_server_error(site, client, url):
+    sent = []
+
+    @given(segment=segments)
+    def check(segment):
+        sent.append(segment)
+        response = client.get(url.format(segment))
+        assert response.status_code < 500, url.format(segment)
+
+    check()
+    assert len(sent) >= hypothesis_settings.default.max_examples
+
+
+BAD_NUMBERS = ["0", "-1", "abc", "1e9", "1e3", "1.0", "2.5", "9" * 20, "", "%00", "NaN", "0x1"]
+
+
+def named_cases(parameters):
+    for name in parameters:
+        if name in ("page", "p", "salary_min", "posted"):
+            yield from (f"{name}={value}" for value in BAD_NUMBERS)
         yield f"{name}=%00"
         yield f"{name}=a%00b"
         yield f"{name}=%ff"
@@ -111,32 +221,38 @@ def named_cases():
         yield f"{name}=%C0%AF"  # an overlong UTF-8 encoding
         yield f"{name}={'x' * 10_240}"
         yield f"{name}=1&{name}=2&{name}="  # repeated keys
-    yield from (f"salary_min={v}" for v in ["1e400", "NaN", "-inf", "inf", "-1", "9" * 20])
-    yield "sort=unknown"
-    yield "sort=-id"
-    yield "sort=salary&sort=newest&sort=relevance"
-    yield "q=" + quote("a & | !(")
-    yield "q=" + quote("' OR 1=1--")
-    yield "q=" + quote('"unbalanced') + "&sort=relevance"
-    yield "q=" + quote("!!! ((( ::: <-> ***")
-    yield "q=" + quote("-") + "&page=2"
-    yield "skill=does-not-exist&company=does-not-exist"
-    yield "skill=" + quote("Backend development") + "&skill=backend-development"
-    yield from ["posted=999", "posted=-1", "remote=everywhere", "type=x&seniority=y"]
-    yield from ["%ff=%ff", "=", "&&&", "a=b=c", "%", "%2", "%%%"]
+    if "sort" in parameters:
+        yield from (f"salary_min={v}" for v in ["1e400", "NaN", "-inf", "inf", "-1", "9" * 20])
+        yield "sort=unknown"
+        yield "sort=-id"
+        yield "sort=salary&sort=newest&sort=relevance"
+        yield "q=" + quote("a & | !(")
+        yield "q=" + quote("' OR 1=1--")
+        yield "q=" + quote('"unbalanced') + "&sort=relevance"
+        yield "q=" + quote("!!! ((( ::: <-> ***")
+        yield "q=" + quote("-") + "&page=2"
+        yield "skill=does-not-exist&company=does-not-exist"
+        yield "skill=" + quote("Backend development") + "&skill=backend-development"
+        yield from ["posted=999", "posted=-1", "remote=everywhere", "type=x&seniority=y"]
+    if "next" in parameters:
+        for target in ["//evil.example", "https://evil.example", "javascript:alert(1)", "/\\x"]:
+            yield f"next={quote(target)}"
+    yield from ["%ff=%ff", "=", "&&&", "a=b=c", "%", "%2", "%%%", "p=abc&page=abc"]
 
 
-@pytest.mark.parametrize("query", list(named_cases()))
-def test_named_hostile_query_on_the_listing(site, client, query):
-    for url in ("/jobs/", "/jobs/feed/atom/"):
+@pytest.mark.parametrize("url", URLS)
+def test_named_hostile_queries(site, client, url):
+    for query in named_cases(URLS[url]):
         response = client.get(url, QUERY_STRING=query)
         assert response.status_code < 500, f"{url}?{query}"
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1e9", "page=" + "9" * 20])
-def test_bad_pages_are_not_found_or_the_first_page(site, client, query):
-    for url in ("/jobs/", "/companies/", "/skills/backend-development/"):
-        assert client.get(url, QUERY_STRING=query).status_code in (200, 404), f"{url}?{query}"
+@pytest.mark.parametrize("url", [url for url, names in URLS.items() if {"page", "p"} & set(names)])
+def test_bad_pages_are_not_found_or_the_first_page(site, client, url):
+    name = "p" if "p" in URLS[url] else "page"
+    for value in BAD_NUMBERS:
+        status = client.get(url, QUERY_STRING=f"{name}={value}").status_code
+        assert status in (200, 404), f"{url}?{name}={value}"
 
 
 @pytest.mark.parametrize(

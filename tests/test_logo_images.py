@@ -2,15 +2,19 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from companies.logos import LOGO_SIZES, MONOGRAM_HUES, monogram_colours, normalise_logo
 from companies.models import Company
 from tests import factories
 from tests.conftest import make_png
+from tests.test_logo_uploads import TALL, WIDE, jpeg_logo, png_logo, tiff_ifd, webp_logo
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +182,34 @@ def test_render_logos_reports_a_missing_logo_file(capsys):
 def test_render_logos_names_unknown_slugs():
     with pytest.raises(CommandError, match="no-such-company"):
         call_command("render_logos", "no-such-company")
+
+
+# Any EXIF at all: entries of any tag (the ones Pillow knows a type for among them), type,
+# count and value, or bytes that are not TIFF; in each format that carries EXIF.
+exif_entries = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from([0x0112, 0xC635, 0xC65C, 0x8769, 0x8825, 0x010F]),
+                  st.integers(0, 0xFFFF)),
+        st.integers(0, 20),
+        st.one_of(st.integers(0, 8), st.integers(0, 0xFFFFFFFF)),
+        st.binary(max_size=12),
+    ),
+    max_size=6,
+)  # fmt: skip
+any_exif = st.one_of(exif_entries.map(tiff_ifd), st.binary(max_size=64))
+carriers = st.sampled_from([
+    lambda exif: jpeg_logo(exif),
+    lambda exif: png_logo((b"eXIf", exif)),
+    lambda exif: webp_logo(exif=b"Exif\0\0" + exif),
+])  # fmt: skip
+
+
+@given(exif=any_exif, carrier=carriers)
+def test_no_exif_makes_normalise_logo_fail_other_than_with_a_message(exif, carrier):
+    try:
+        stored = normalise_logo(SimpleUploadedFile("logo", carrier(exif))).read()
+    except ValidationError:
+        return  # refused with a message the admin and the importer show
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (image.format, image.size in (WIDE, TALL)) == ("PNG", True)
+        assert not image.getexif()

@@ -2,9 +2,11 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from jobboard import sitemaps
+from postings import market
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,23 @@ def urlset(client, url) -> dict[str, str | None]:
         url.findtext(f"{NS}loc"): url.findtext(f"{NS}lastmod")
         for url in xml(client, url).iter(f"{NS}url")
     }
+
+
+SECTIONS = ["pages", "skills", "companies", "jobs"]
+
+
+@pytest.fixture(params=["live", "stored"])
+def figures(request, settings):
+    """Sizes and latest changes computed on each request, as in tests, or read from the
+    stored market figures, as in production (PostgreSQL only): the jobs and companies
+    sections page differently in each."""
+    if request.param == "stored":
+        if connection.vendor != "postgresql":
+            pytest.skip("market figures are stored on PostgreSQL only")
+        settings.MARKET_STATS_SECONDS = 300
+    market._read_recently.clear()
+    yield request.param
+    market._read_recently.clear()
 
 
 @pytest.fixture
@@ -101,9 +120,18 @@ def test_the_limit_is_the_protocols_50000():
         assert sitemap.limit == 50_000
 
 
-@pytest.mark.parametrize("query", ["p=0", "p=99", "p=abc", "p=-1", "p=1e9"])
-def test_a_page_past_the_end_or_not_a_number_is_a_404(client, content, query):
-    assert client.get(f"/sitemap-jobs.xml?{query}").status_code == 404
+BAD_PAGES = [
+    "p=0", "p=99", "p=-1", "p=abc", "p=1e9", "p=1e3", "p=1.0", "p=", "p=%00", "p=%ff",
+    "p=" + "9" * 30, "p=NaN", "p=inf", "p=0x1", "p=1&p=abc",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_page_past_the_end_or_not_a_number_is_a_404(client, content, figures, section):
+    url = f"/sitemap-{section}.xml"
+    assert client.get(url).status_code == 200, url
+    for query in BAD_PAGES:
+        assert client.get(f"{url}?{query}").status_code == 404, f"{url}?{query}"
 
 
 def test_unknown_section_is_a_404(client, db):
