@@ -153,7 +153,7 @@ class PostingAdmin(admin.ModelAdmin):
 IMPORT_PERMISSION = "postings.import_content"
 IMPORT_SIGNING_SALT = "postings.admin.content-import"
 IMPORT_TOKEN_MAX_AGE = 60 * 60
-IMPORT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = settings.IMPORT_MAX_UPLOAD_BYTES  # jobboard/request_limits.py too
 IMPORT_SUFFIXES = (".json", ".zip")
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
