@@ -207,8 +207,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # jobboard.security's middleware
 # Browser features turned off for every page (`feature=()` each, jobboard.security): none
-# of them is used here. Only names Chromium and Firefox know: an unknown one is logged as
-# an error in the browser's console.
+# of them is used here. Only names Chromium knows (all of these, in Chromium 156): it logs
+# a console warning for an unknown one.
 PERMISSIONS_POLICY = [
     "accelerometer",
     "camera",
