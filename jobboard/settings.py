@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # gets 413 unread, a method the view does not answer 405 (not a CSRF 403).
     "jobboard.request_limits.RequestBodyLimitMiddleware",
     "jobboard.http_methods.AllowedMethodsMiddleware",
+    # A locked-out login is refused before any password is hashed (jobboard/lockout.py).
+    "jobboard.lockout.LoginLockoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,4 +1,3 @@
-from axes.decorators import axes_dispatch
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -42,11 +41,11 @@ urlpatterns = [
     path("skills/", include("skills.urls")),
     path("companies/", include("companies.urls")),
     path("jobs/", include("postings.urls")),
-    # The admin's login, ahead of the admin's own route to it: a locked-out user or address
-    # is refused here, before the form hashes a password (jobboard/lockout.py).
+    # The admin's login, ahead of the admin's own route to it, to declare its methods (the
+    # admin's function views declare none).
     path(
         f"{settings.ADMIN_URL}login/",
-        allow_methods("GET", "HEAD", "POST")(axes_dispatch(admin.site.login)),
+        allow_methods("GET", "HEAD", "POST")(admin.site.login),
         name="admin-login",
     ),
     path(settings.ADMIN_URL, admin.site.urls),

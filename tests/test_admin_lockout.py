@@ -5,7 +5,7 @@ import runpy
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import clear_url_caches, reverse
 
 pytestmark = pytest.mark.django_db
@@ -225,8 +225,11 @@ def test_a_locked_out_address_is_refused_without_hashing_a_password(
         log_in(client, "guess", username=f"user{n}")
     assert len(hashes) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT  # each guess was checked
     hashes.clear()
+    # Refused before the CSRF check too: a script's requests are refused just as cheaply.
+    script = Client(enforce_csrf_checks=True)
     for username, password in [("editor", PASSWORD), ("editor", "guess"), ("nobody", "guess")]:
         assert log_in(client, password, username=username).status_code == 429
+        assert log_in(script, password, username=username).status_code == 429
     assert hashes == []
 
 
@@ -250,3 +253,24 @@ def test_after_logging_in_an_unsafe_next_lands_on_the_admin(client, staff, next_
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_address_is_told_when_enough_of_its_failures_have_aged_out(client, staff, settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        log_in(client, "guess", username=f"user{n % 10}")  # 10 usernames, 3 guesses each
+    now = timezone.now()
+    AccessAttempt.objects.update(attempt_time=now - timezone.timedelta(minutes=10))
+    AccessAttempt.objects.filter(username="user0").update(
+        attempt_time=now - timezone.timedelta(minutes=50)
+    )
+    # In 10 minutes user0's 3 failures are an hour old: 27 left, under the limit.
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 429
+    assert 9 * 60 <= int(response["Retry-After"]) <= 10 * 60
+    AccessAttempt.objects.filter(username="user0").update(
+        attempt_time=now - timezone.timedelta(minutes=61)
+    )
+    assert log_in(client, PASSWORD).status_code == 302
