@@ -125,3 +125,91 @@ def test_the_content_import_takes_larger_bodies_up_to_its_own_limit(client, sett
     response, body = send(client, url, length=settings.IMPORT_MAX_UPLOAD_BYTES + 128 * 1024)
     assert response.status_code == 413
     assert body.read_bytes == 0
+
+
+# The same through the server production runs: gunicorn, with this gunicorn.conf.py. -------
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    """A gunicorn serving the site with production settings, on its own SQLite database."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    folder = tmp_path_factory.mktemp("gunicorn")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jobboard.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "gunicorn-test-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "CACHE_BACKEND": "locmem",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    root = Path(__file__).resolve().parent.parent
+    migrate = [sys.executable, "manage.py", "migrate", "--verbosity", "0"]
+    subprocess.run(migrate, cwd=root, env=env, check=True)  # noqa: S603 (our own command)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "jobboard.wsgi"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def first_line_while_sending(port: int, head: str, chunk: bytes) -> str:
+    """Send `head`, then `chunk` (a small part of the announced body), and return the
+    status line of the answer. The rest of the body is never sent: a server that read
+    the body would wait for it, and the socket's timeout fails the test."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
+        connection.sendall(head.encode() + chunk)
+        answer = connection.recv(4096)
+    return answer.split(b"\r\n", 1)[0].decode()
+
+
+def test_gunicorn_answers_413_to_a_200_mb_post_without_waiting_for_it(gunicorn):
+    head = (
+        "POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {200 * MB}\r\n\r\n"
+    )
+    # A file part, as the 200 MB were sent: Django's parser would stream it to disk.
+    status = first_line_while_sending(gunicorn, head, Body().read(256 * 1024))
+    assert status == "HTTP/1.1 413 Request Entity Too Large"
+
+
+def test_gunicorn_answers_411_to_a_chunked_post_without_waiting_for_it(gunicorn):
+    head = (
+        "POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"40000\r\n" + Body().read(256 * 1024) + b"\r\n"  # 256 KB, more to come
+    status = first_line_while_sending(gunicorn, head, chunk)
+    assert status == "HTTP/1.1 411 Length Required"
