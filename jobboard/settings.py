@@ -63,13 +63,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "jobboard.security.CrossOriginResourcePolicyMiddleware",
+    "jobboard.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Repeated anonymous pages from the cache, before sessions and auth (jobboard/cache.py).
     "jobboard.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a body or checks a CSRF token: a body too large for its URL
+    # gets 413 unread, a method the view does not answer 405 (not a CSRF 403).
+    "jobboard.request_limits.RequestBodyLimitMiddleware",
+    "jobboard.http_methods.AllowedMethodsMiddleware",
+    # A locked-out login is refused before any password is hashed (jobboard/lockout.py).
+    "jobboard.lockout.LoginLockoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -202,6 +208,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # jobboard.security's middleware
+# Browser features turned off for every page (`feature=()` each, jobboard.security): none
+# of them is used here. Only names Chromium knows (all of these, in Chromium 156): it logs
+# a console warning for an unknown one.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
+    "xr-spatial-tracking",
+]
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
@@ -232,13 +254,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Admin login lockout (django-axes): 5 failures for one username from one address lock
-# that pair out for an hour, even with the right password; a success resets the count.
+# Admin login lockout (django-axes, jobboard/lockout.py): 5 failures for one username from
+# one address lock that pair out for an hour, even with the right password; a success
+# resets that user's count.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "jobboard.security.client_ip"
+# And 30 failures from one address within the hour, over any usernames, lock the address:
+# password spraying (a few guesses at many usernames) stops there. Failures that the same
+# user follows with a success stop counting, so an office behind one address reaches 30
+# only if six colleagues each lock themselves out within one hour and none gets in.
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
+AXES_HANDLER = "jobboard.lockout.AddressLimitHandler"
+# A page in the site's look, 429 with Retry-After (axes's own is 64 bytes of text).
+AXES_LOCKOUT_CALLABLE = "jobboard.lockout.lockout_response"
+# After logging in, the admin (the site's only login): an unsafe `next` lands there too.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Request bodies (jobboard/request_limits.py): larger ones get 413 before they are read.
+# The admin's forms need little (a 2 MB logo is the largest field); the content import
+# page takes IMPORT_MAX_UPLOAD_BYTES, which its form also enforces (postings/admin.py).
+REQUEST_BODY_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # benchmarks/faults.py serves a deliberately slow request (jobboard/faults.py) to check
 # that gunicorn's timeout kills it. Never in production.
 FAULT_INJECTION = env_bool("FAULT_INJECTION")

@@ -7,19 +7,36 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from jobboard.http_methods import SAFE_METHODS, allow_methods
 from jobboard.seo import robots_txt
 from jobboard.sitemaps import SITEMAPS
 from jobboard.views import HomeView, healthz
 from postings import feeds
 
+# Function views and feeds declare their methods here, where they are routed; class-based
+# views say it themselves (jobboard/http_methods.py checks both).
+read_only = allow_methods(*SAFE_METHODS)
+
 # Atom and RSS of live postings: any listing search (same GET parameters), a skill, a company.
 feed_patterns = [
-    path("jobs/feed/atom/", feeds.PostingsAtomFeed(), name="postings-atom"),
-    path("jobs/feed/rss/", feeds.PostingsFeed(), name="postings-rss"),
-    path("skills/<slug:slug>/feed/atom/", feeds.SkillPostingsAtomFeed(), name="skill-atom"),
-    path("skills/<slug:slug>/feed/rss/", feeds.SkillPostingsFeed(), name="skill-rss"),
-    path("companies/<slug:slug>/feed/atom/", feeds.CompanyPostingsAtomFeed(), name="company-atom"),
-    path("companies/<slug:slug>/feed/rss/", feeds.CompanyPostingsFeed(), name="company-rss"),
+    path("jobs/feed/atom/", read_only(feeds.PostingsAtomFeed()), name="postings-atom"),
+    path("jobs/feed/rss/", read_only(feeds.PostingsFeed()), name="postings-rss"),
+    path(
+        "skills/<slug:slug>/feed/atom/",
+        read_only(feeds.SkillPostingsAtomFeed()),
+        name="skill-atom",
+    ),
+    path("skills/<slug:slug>/feed/rss/", read_only(feeds.SkillPostingsFeed()), name="skill-rss"),
+    path(
+        "companies/<slug:slug>/feed/atom/",
+        read_only(feeds.CompanyPostingsAtomFeed()),
+        name="company-atom",
+    ),
+    path(
+        "companies/<slug:slug>/feed/rss/",
+        read_only(feeds.CompanyPostingsFeed()),
+        name="company-rss",
+    ),
 ]
 
 urlpatterns = [
@@ -27,39 +44,58 @@ urlpatterns = [
     path("skills/", include("skills.urls")),
     path("companies/", include("companies.urls")),
     path("jobs/", include("postings.urls")),
+    # The admin's login, ahead of the admin's own route to it, to declare its methods (the
+    # admin's function views declare none).
+    path(
+        f"{settings.ADMIN_URL}login/",
+        allow_methods("GET", "HEAD", "POST")(admin.site.login),
+        name="admin-login",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     # Load balancers and the benchmark baseline; no trailing slash, no redirect.
-    path("healthz", healthz, name="healthz"),
+    path("healthz", read_only(healthz), name="healthz"),
     path("", include((feed_patterns, "feeds"))),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        read_only(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        read_only(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path("robots.txt", robots_txt, name="robots"),
+    path("robots.txt", read_only(robots_txt), name="robots"),
 ]
 
 
+# Every file under /media/ is named once for what it holds and never rewritten with other
+# content: an upload gets a random name (companies.models.logo_upload_to), its rendered
+# sizes are named after it, a monogram's name hashes its letters, colours and drawing
+# version (companies/logos.py). A browser may keep any of them for a year unasked.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@allow_methods(*SAFE_METHODS)
 def serve_media(request, path):
     # MEDIA_ROOT is read per request, not frozen when this module is imported (each test
     # has its own). SecurityMiddleware adds `X-Content-Type-Options: nosniff`.
     try:
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
     except OSError as error:
         # A name longer than the file system allows is a file we do not have, not a 500.
         if error.errno != errno.ENAMETOOLONG:
             raise
         raise Http404("No such file") from None
+    response["Cache-Control"] = MEDIA_CACHE_CONTROL  # on 200 and 304; a 404 raises
+    return response
 
 
 if settings.SERVE_MEDIA:
     # Company logos are small and few; behind a web server that serves /media/ itself,
     # set SERVE_MEDIA=0.
-    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media)]
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media, name="media")
+    ]

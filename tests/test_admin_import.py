@@ -10,9 +10,9 @@ from django.urls import reverse
 from companies.models import Company
 from postings import admin as admin_module
 from postings.admin import (
+    IMPORT_MAX_CHECKED_BYTES,
     IMPORT_MAX_LOGOS,
     IMPORT_MAX_POSTINGS,
-    IMPORT_MAX_UPLOAD_BYTES,
     IMPORT_SIGNING_SALT,
 )
 from postings.models import Posting
@@ -286,14 +286,14 @@ def padded_upload(size: int) -> SimpleUploadedFile:
 def test_an_upload_over_what_a_request_can_check_is_refused_before_the_dry_run(
     client, importer, uploads_folder
 ):
-    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_UPLOAD_BYTES + 1)})
+    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_CHECKED_BYTES + 1)})
     assert response.status_code == 200
     (error,) = response.context["upload_form"].errors["file"]
     assert "manage.py import_content" in error
     assert "report" not in response.context
     assert not uploads_folder.exists() or list(uploads_folder.iterdir()) == []
 
-    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_UPLOAD_BYTES)})
+    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_CHECKED_BYTES)})
     assert response.context["report"].sections["postings"].created == 2
 
 

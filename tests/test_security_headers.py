@@ -85,6 +85,17 @@ def test_every_page_sends_the_security_headers(production_settings, client, site
         assert response["Cross-Origin-Resource-Policy"] == "same-origin"
         assert response["X-Frame-Options"] == "DENY"
         assert "Access-Control-Allow-Origin" not in response
+        assert permissions_policy(response) >= POWERFUL_FEATURES_OFF, url
+
+
+# Features no page here uses; each must be switched off (`feature=()`).
+POWERFUL_FEATURES_OFF = {"camera", "microphone", "geolocation", "payment", "usb"}
+
+
+def permissions_policy(response) -> set:
+    """The features the Permissions-Policy header turns off for every origin."""
+    directives = [d.strip() for d in response.get("Permissions-Policy", "").split(",")]
+    return {d.removesuffix("=()") for d in directives if d.endswith("=()")}
 
 
 def test_plain_http_is_redirected_to_https_on_the_same_host(production_settings, client, site):
@@ -192,3 +203,23 @@ def test_admin_works_under_the_policy(admin_client, site):
 
 def test_admin_login_works_under_the_policy(client):
     assert_works_under_the_policy(client, reverse("admin:login"))
+
+
+def test_logos_are_cached_for_a_year_and_missing_files_are_not(client, site):
+    # Their names are unique to what they hold (companies.models.logo_upload_to), so a
+    # browser never needs to ask again.
+    company = site["company"]
+    company.logo.save("logo.png", ContentFile(make_png()))
+    company.refresh_from_db()
+    urls = [company.logo.url, company.logo_sources(48)["webp"]]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert directives == {"public", "max-age=31536000", "immutable"}, url
+        revalidated = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert revalidated.status_code == 304
+        assert "max-age=31536000" in revalidated["Cache-Control"]
+    missing = client.get(urls[0].replace(".png", "-gone.png"))
+    assert missing.status_code == 404
+    assert "max-age=31536000" not in missing.get("Cache-Control", "")
