@@ -1,6 +1,6 @@
 """Reflow (WCAG 2.2 AA, 1.4.10): every kind of page read 320 and 375 px wide scrolls only
-up and down, and the header's name and links sit side by side or wrap, never on top of
-one another."""
+up and down, the header's name and links sit side by side or wrap, never on top of one
+another, and what is narrower gives way by wrapping, not by squashing logos."""
 
 from datetime import timedelta
 
@@ -23,6 +23,12 @@ HEADER_BOXES = """() => Array.from(document.querySelectorAll(
         left: box.left, right: box.right, top: box.top, bottom: box.bottom,
     };
 }).filter((box) => box.right > box.left && box.bottom > box.top)"""
+
+# A logo is square: narrower than tall means a flex row shrank it to make room for text.
+SQUASHED_LOGOS = """() => Array.from(document.querySelectorAll("img.logo, .logo--monogram"))
+    .map((el) => el.getBoundingClientRect())
+    .filter((box) => box.height > 0 && Math.abs(box.width - box.height) > 1)
+    .map((box) => `${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
@@ -98,6 +104,9 @@ def test_every_page_reflows_without_sideways_scroll_or_overlap(live_server, narr
                 width,
             )
             problems.append(f"{name} ({path}) is {scroll_width} px wide: {wider}")
+        squashed = page.evaluate(SQUASHED_LOGOS)
+        if squashed:
+            problems.append(f"{name} ({path}): logos squashed to width x height {squashed}")
         boxes = page.evaluate(HEADER_BOXES)
         if path != "/admin/login/":
             assert any(box["name"] == "Jobs" for box in boxes), f"{name}: no header found"
