@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
+from jobboard.admin_widgets import AccessibleAdminMixin
+
 from .models import Company
 
 # Staff type "acme.example": read it as https://, the scheme Django 6 assumes too.
@@ -22,7 +24,7 @@ def logo_thumbnail(company):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [logo_thumbnail, "name", "headquarters", "website", "updated_at"]
     list_display_links = ["name"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views import View
 
 from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
-from jobboard.admin_widgets import AutocompleteAdminMixin
+from jobboard.admin_widgets import AccessibleAdminMixin
 from jobboard.content_io import ContentError, import_content
 
 from .models import Posting
@@ -48,7 +48,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Posting)
-class PostingAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
+class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [
         "title",

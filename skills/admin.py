@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from jobboard.admin_widgets import AutocompleteAdminMixin
+from jobboard.admin_widgets import AccessibleAdminMixin
 
 from .models import Skill, SkillGuide
 
 
-class SkillGuideInline(admin.StackedInline):
+class SkillGuideInline(AccessibleAdminMixin, admin.StackedInline):
     model = SkillGuide
     extra = 0
     fields = ["title", "lede", "is_published", "published_at"]
@@ -13,7 +13,7 @@ class SkillGuideInline(admin.StackedInline):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "has_guide", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,7 +26,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillGuide)
-class SkillGuideAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
+class SkillGuideAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     list_display = ["title", "skill", "is_published", "published_at", "updated_at", "word_count"]
     list_filter = ["is_published"]
     search_fields = ["title", "skill__name", "lede"]

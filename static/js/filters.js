@@ -1,23 +1,12 @@
-// Progressive enhancement for the listing: a sort, and on wide screens a filter, applies
-// as soon as it changes. Without JavaScript the "Sort" and "Show openings" buttons do it.
+// The listing's filter form. Nothing here applies a filter: a change of a checkbox or a
+// select never reloads the page (WCAG 3.2.2, "On Input"), which would take a keyboard
+// user's focus back to the top and let one ArrowDown on a select navigate. The "Show
+// openings" and "Sort" buttons apply, with or without JavaScript.
 (function () {
   "use strict";
   var form = document.getElementById("filters");
   if (!form) return;
-  var wide = window.matchMedia("(min-width: 60em)");
 
-  function apply() {
-    if (form.requestSubmit) form.requestSubmit();
-    else form.submit();
-  }
-
-  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
-    el.addEventListener("change", apply);
-  });
-  form.addEventListener("change", function (event) {
-    var field = event.target;
-    if (wide.matches && (field.type === "checkbox" || field.tagName === "SELECT")) apply();
-  });
   // Leave empty fields and the default sort out of the URL, so that shared links stay
   // short and readable.
   form.addEventListener("submit", function () {

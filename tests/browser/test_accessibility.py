@@ -1,15 +1,20 @@
 """axe-core finds no serious or critical accessibility problem on the site's pages, filled
 with the demo content that ships with the project: every page on a desktop, and the pages
-whose layout changes most on a phone in dark mode (with their disclosures opened)."""
+whose layout changes most on a phone in dark mode (with their disclosures opened); and
+on the admin's lists and change forms, signed in as staff."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
 
 from postings.models import Posting
 from skills.models import Skill
 
 BLOCKING = {"serious", "critical"}
+ADMIN_PASSWORD = "correct-horse-battery-staple-7"
 
 
 @pytest.fixture
@@ -69,6 +74,80 @@ def test_no_serious_or_critical_violation(live_server, page, phone_page, demo):
             violations = axe.run(tab).response["violations"]
             problems += [
                 describe(name, viewport, violation)
+                for violation in violations
+                if violation["impact"] in BLOCKING
+            ]
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
+    """(name, path, the autocomplete to open first) of the admin's lists and forms."""
+    posting = Posting.objects.order_by("pk").first()
+    skill = Skill.objects.with_published_guide().order_by("name").first()
+    pages = [
+        ("postings", reverse("admin:postings_posting_changelist"), None),
+        ("new posting", reverse("admin:postings_posting_add"), "id_company"),
+        ("posting", reverse("admin:postings_posting_change", args=[posting.pk]), None),
+        (
+            "posting, company",
+            reverse("admin:postings_posting_change", args=[posting.pk]),
+            "id_company",
+        ),
+        (
+            "posting, skills",
+            reverse("admin:postings_posting_change", args=[posting.pk]),
+            "id_skills",
+        ),
+        ("companies", reverse("admin:companies_company_changelist"), None),
+        ("new company", reverse("admin:companies_company_add"), None),
+        ("company", reverse("admin:companies_company_change", args=[posting.company_id]), None),
+        ("skills", reverse("admin:skills_skill_changelist"), None),
+        ("new skill", reverse("admin:skills_skill_add"), None),
+        ("skill with its guide", reverse("admin:skills_skill_change", args=[skill.pk]), None),
+        ("skill guides", reverse("admin:skills_skillguide_changelist"), None),
+        (
+            "skill guide",
+            reverse("admin:skills_skillguide_change", args=[skill.guide.pk]),
+            "id_skill",
+        ),
+    ]
+    return pages
+
+
+def open_autocomplete(page, field_id: str) -> None:
+    """Open a Select2 autocomplete as staff do, so that its dropdown and search field are
+    checked too."""
+    page.locator(f"#{field_id} + .select2 .select2-selection").click()
+    expect(page.locator(".select2-container--open .select2-search__field")).to_be_focused()
+    expect(page.locator(".select2-results__option").first).to_be_visible()
+    page.keyboard.press("ArrowDown")  # a highlighted suggestion, for its contrast
+
+
+def test_admin_no_serious_or_critical_violation(live_server, page, demo):
+    """The admin's lists and change forms, as a member of staff uses them: split date and
+    time inputs, autocompletes (closed and open), inlines; in light and dark mode."""
+    User.objects.create_superuser("staff", "staff@example.com", ADMIN_PASSWORD)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+    axe = Axe()
+    problems = []
+    pages = admin_pages_to_check()
+    # Dark mode changes colours only: the pages with an open autocomplete show them all.
+    dark = [(name, path, autocomplete) for name, path, autocomplete in pages if autocomplete]
+    for scheme, checked in [("light", pages), ("dark", dark)]:
+        page.emulate_media(color_scheme=scheme)
+        for name, path, autocomplete in checked:
+            page.goto(live_server.url + path)
+            expect(page.locator("#content")).to_be_visible()
+            if autocomplete:
+                open_autocomplete(page, autocomplete)
+            violations = axe.run(page).response["violations"]
+            problems += [
+                describe(f"admin: {name}", scheme, violation)
                 for violation in violations
                 if violation["impact"] in BLOCKING
             ]

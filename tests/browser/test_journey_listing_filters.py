@@ -17,12 +17,15 @@ def test_filter_page_and_remove_filters(live_server, page, board):
     expect(count).to_have_text(f"{total} openings")
     filters = page.locator("form#filters")
 
-    # On a wide screen a ticked box applies at once (static/js/filters.js).
+    # A ticked box changes nothing until "Show openings" applies the form (WCAG 3.2.2).
+    apply = filters.get_by_role("button", name="Show openings")
     filters.get_by_label("Backend development").click()
+    apply.click()
     expect(page).to_have_url(re.compile(r"/jobs/\?skill=backend-development$"))
     expect(count).to_have_text(f"{backend} openings")
 
     filters.get_by_role("group", name="Workplace").get_by_label("Remote").click()
+    apply.click()
     expect(page).to_have_url(re.compile(r"\?skill=backend-development&remote=remote$"))
     expect(filters.get_by_label("Backend development")).to_be_checked()
     expect(count).to_have_text(f"{backend_remote} openings")
@@ -45,6 +48,7 @@ def test_filter_page_and_remove_filters(live_server, page, board):
 
     # Back to two filters, then "Clear all" takes both off.
     filters.get_by_role("group", name="Workplace").get_by_label("Hybrid").click()
+    apply.click()
     expect(page).to_have_url(re.compile(r"\?skill=backend-development&remote=hybrid$"))
     expect(count).to_have_text(f"{len(board.backend_other)} openings")
     chips.get_by_role("link", name="Clear all").click()
