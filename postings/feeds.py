@@ -2,7 +2,8 @@
 per company. A feed of a search is a job alert: a feed reader shows each new match.
 
 Every feed lists at most FEED_LENGTH postings, newest first, in a constant number of
-queries. Entry ids are tag: URIs that never change (not even with the slug), and each
+queries. Names, searches and titles reach a reader as the text they are, never as markup:
+see PostingsFeed.text. Entry ids are tag: URIs that never change (not even with the slug), and each
 entry's updated date is the posting's `updated_at`.
 """
 
@@ -15,8 +16,8 @@ from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import format_html
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, RssFeed
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from companies.models import Company
@@ -99,11 +100,21 @@ class PostingsFeed(Feed):
             postings=filterset.qs,
         )
 
+    def text(self, value: str) -> str:
+        """`value`, plain text, for a title or a description of this feed.
+
+        RSS never said whether these hold text or HTML, and readers take them as HTML (a
+        description always, a title when it looks like markup): in RSS the text is
+        escaped for HTML, then once more for the XML, so `<img>` reaches the reader as
+        `&lt;img&gt;` and is shown, not run. Atom says which: its titles are text."""
+        value = xml_text(value)
+        return escape(value) if issubclass(self.feed_type, RssFeed) else value
+
     def title(self, source):
-        return xml_text(source.title)
+        return self.text(source.title)
 
     def description(self, source):
-        return xml_text(source.description)
+        return self.text(source.description)
 
     def link(self, source):
         return source.link
@@ -115,7 +126,7 @@ class PostingsFeed(Feed):
         return source.postings.order_by(*NEWEST_FIRST)[:FEED_LENGTH]
 
     def item_title(self, posting):
-        return xml_text(f"{posting.title} at {posting.company.name}")
+        return self.text(f"{posting.title} at {posting.company.name}")
 
     def item_description(self, posting):
         facts = [
@@ -148,6 +159,7 @@ class PostingsFeed(Feed):
     def item_updateddate(self, posting):
         return posting.updated_at
 
+    # An author and categories are text in RSS (dc:creator, category) and in Atom alike.
     def item_author_name(self, posting):
         return xml_text(posting.company.name)
 
@@ -163,7 +175,7 @@ class PostingsAtomFeed(PostingsFeed):
     url_name = "feeds:postings-atom"
 
     def subtitle(self, source):
-        return xml_text(source.description)
+        return self.text(source.description)
 
 
 class SkillPostingsFeed(PostingsFeed):

@@ -1,11 +1,17 @@
 from datetime import timedelta
+from html.parser import HTMLParser
 from xml.etree import ElementTree
 
+import feedparser
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from postings.feeds import FEED_LENGTH
+from companies.models import Company
+from postings.feeds import FEED_LENGTH, xml_text
 from postings.models import Posting
+from skills.models import Skill
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +230,186 @@ def test_feed_query_count_does_not_grow_with_the_number_of_postings(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+# What a feed reader shows. RSS never said whether a title or a description is text or
+# HTML, and readers take them as HTML: a reader that does is the one to satisfy. Atom
+# declares each field's type; authors and categories are text in both.
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "</p><img src=x onerror=alert(1)></img>",
+    "&lt;b&gt; Tom &amp; Jerry &#60;i&#62; &unknown;",
+    "\"quoted\" 'single' <b>bold</b> a < b > c & d",
+    "]]><![CDATA[<img src=x>]]>",
+    "Bell\x07 tab\t\x1b[31m escape\x0b\x0c",
+]
+# Any text a name, a title or a search can hold: forms strip it and require some (and
+# PostgreSQL stores no NUL). C1 controls are left out: readers take them as windows-1252,
+# a guess of theirs, not ours.
+hostile_text = st.sampled_from(HOSTILE) | st.text(
+    alphabet=st.one_of(
+        st.sampled_from("<>&\"';=/#![] \t\n\r\x01\x07\x0b\x0c\x1b\x1f\x7fabcimgscript"),
+        st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00").filter(
+            lambda c: not "\x80" <= c <= "\x9f"
+        ),
+    ),
+    min_size=1,
+    max_size=30,
+).map(str.strip).filter(bool)
+
+
+class ShownHtml(HTMLParser):
+    """An HTML field as a reader renders it: the elements it creates and the text."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.elements, self.parts = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def reader_view(detail, *, html: bool) -> tuple[list[str], str]:
+    """The elements a reader creates from one field, and the text it shows."""
+    if not html:
+        return [], collapsed(detail["value"])
+    shown = ShownHtml(detail["value"])
+    return shown.elements, collapsed("".join(shown.parts))
+
+
+def read_feed(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200, response.content[:500]
+    # As a reader without a sanitiser gets it: what the feed itself says is markup.
+    parsed = feedparser.parse(response.content, sanitize_html=False)
+    assert not parsed.bozo, parsed.bozo_exception
+    return parsed
+
+
+def shown_fields(parsed) -> list[tuple[str, list[str], str]]:
+    """(field, elements created, text shown) for every field of a parsed feed."""
+    rss = parsed.version.startswith("rss")
+
+    def view(name, detail):
+        html = rss or detail["type"] == "text/html"
+        return (name, *reader_view(detail, html=html))
+
+    fields = [view("title", parsed.feed.title_detail)]
+    if "subtitle_detail" in parsed.feed:
+        fields.append(view("description", parsed.feed.subtitle_detail))
+    for entry in parsed.entries:
+        fields.append(view("item title", entry.title_detail))
+        fields.append(view("item description", entry.summary_detail))
+        # A name of control characters only is no name: the entry has no author.
+        author = entry.get("author_detail", {}).get("name", "")
+        fields.append(("author", [], collapsed(author)))
+        fields.extend(("category", [], collapsed(tag.term)) for tag in entry.tags)
+    return fields
+
+
+def expected_text(value: str) -> str:
+    """`value` as a reader should show it: less what XML cannot carry."""
+    return collapsed(xml_text(value))
+
+
+# The elements an entry's own description is made of (postings/feeds.py, the factories'
+# Markdown); anything else in a field came from a name or a search.
+ENTRY_ELEMENTS = {"p", "strong", "h2", "ul", "li"}
+
+
+def assert_shown_as_text(parsed, *values_by_field):
+    fields = shown_fields(parsed)
+    for name, elements, _ in fields:
+        allowed = ENTRY_ELEMENTS if name == "item description" else set()
+        assert set(elements) <= allowed, (name, elements)
+    for field, value in values_by_field:
+        if not (expected := expected_text(value)):
+            continue  # nothing a reader could show (control characters only)
+        shown = [text for name, _, text in fields if name == field]
+        assert shown and all(expected in text for text in shown), (field, shown)
+
+
+@pytest.mark.parametrize("parameter", ["q", "location"])
+@pytest.mark.parametrize("url", ["/jobs/feed/rss/", "/jobs/feed/atom/"])
+@given(value=hostile_text)
+def test_a_search_reaches_readers_as_text(client, board, url, parameter, value):
+    parsed = read_feed(client, url, {parameter: value})
+    assert_shown_as_text(parsed, ("title", value), ("description", value))
+
+
+@pytest.fixture
+def hostile_board(db):
+    skill = factories.SkillFactory(slug="hostile-skill")
+    company = factories.CompanyFactory(slug="hostile-company")
+    posting = factories.LivePostingFactory(skills=[skill], company=company)
+    return skill, company, posting
+
+
+@given(
+    skill_name=hostile_text,
+    company_name=hostile_text,
+    title=hostile_text,
+    summary=hostile_text,
+    location=hostile_text,
+)
+def test_names_and_postings_reach_readers_as_text(
+    client, hostile_board, skill_name, company_name, title, summary, location
+):
+    skill, company, posting = hostile_board
+    Skill.objects.filter(pk=skill.pk).update(name=skill_name)
+    Company.objects.filter(pk=company.pk).update(name=company_name)
+    Posting.objects.filter(pk=posting.pk).update(title=title, summary=summary, location=location)
+    search = {"skill": skill.slug, "company": company.slug}
+    for kind in ("rss", "atom"):
+        listing = read_feed(client, f"/jobs/feed/{kind}/", search)
+        assert len(listing.entries) == 1
+        assert_shown_as_text(
+            listing,
+            ("title", skill_name),
+            ("title", company_name),
+            ("item title", title),
+            ("item title", company_name),
+            ("item description", summary),
+            ("item description", location),
+            ("item description", company_name),
+            ("item description", skill_name),
+            ("author", company_name),
+            ("category", skill_name),
+        )
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+@pytest.mark.parametrize("name", HOSTILE)
+def test_skill_and_company_names_reach_readers_as_text(client, hostile_board, kind, name):
+    skill, company, _ = hostile_board
+    Skill.objects.filter(pk=skill.pk).update(name=name)
+    Company.objects.filter(pk=company.pk).update(name=name)
+    for url in (f"/skills/{skill.slug}/feed/{kind}/", f"/companies/{company.slug}/feed/{kind}/"):
+        assert_shown_as_text(
+            read_feed(client, url),
+            ("title", name),
+            ("description", name),
+            ("author", name),
+            ("item title", name),
+        )
+
+
+def test_rss_holds_markup_in_a_name_escaped_twice(client, hostile_board):
+    """The reproduction of issue 12: the XML itself, as any RSS reader receives it."""
+    skill, _, _ = hostile_board
+    Skill.objects.filter(pk=skill.pk).update(name="<img src=x onerror=alert(1)>")
+    response = client.get("/jobs/feed/rss/", {"skill": skill.slug, "q": "<script>"})
+    channel = ElementTree.fromstring(response.content).find("channel")  # noqa: S314
+    assert channel.findtext("title").startswith("“&lt;script&gt;”, &lt;img src=x")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in channel.findtext("description")
+    assert b"&amp;lt;img src=x" in response.content and b"<img" not in response.content
