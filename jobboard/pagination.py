@@ -165,6 +165,11 @@ class SitePaginator(Paginator):
         return int(plan[0]["Plan"]["Plan Rows"])
 
     @property
+    def pages_display(self) -> str:
+        """ "5", or "3+" while the total is a lower bound (more pages follow than counted)."""
+        return f"{self.num_pages:,}+" if self.is_lower_bound else f"{self.num_pages:,}"
+
+    @property
     def total_display(self) -> str:
         """ "123", "about 850,000" (estimated), "1,000+" (no estimate) or "40+" (more
         than the pages read so far, which the estimate was below)."""

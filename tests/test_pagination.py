@@ -200,4 +200,7 @@ def test_an_estimate_below_the_rows_seen_shows_a_lower_bound(client, monkeypatch
 
     assert "5+ openings" in first and "?salary_min=50000&amp;sort=salary&amp;page=2" in first
     assert "10+ openings" in second
+    # Nor does the page count understate: a third page follows, and maybe more.
+    assert "page 2 of 3+" in second
     assert "23 openings" in last  # the last page knows the total
+    assert "page 5 of 5<" in last
