@@ -33,8 +33,14 @@ SALARY_UNITS = {
     Posting.SalaryPeriod.HOUR: "HOUR",
 }
 # "Remote", "Remote (Europe)", "Anywhere in the EU": a location part that names no place
-# (a region in parentheses or after it is not a town, and not a country either).
-PLACELESS = re.compile(r"(remote|anywhere|worldwide)\b", re.IGNORECASE)
+# (a region in parentheses or after it is not a town, and not a country either). The
+# regions staff write after a comma ("Remote, Europe") are no country either: a Country
+# named "Europe" would be an invented requirement.
+PLACELESS = re.compile(
+    r"(remote|anywhere|worldwide|global|international|europe|eu|eea|emea|apac|asia|africa"
+    r"|oceania|americas|north america|south america|latin america|latam|nordics|dach)\b",
+    re.IGNORECASE,
+)
 
 # A JSON string can spell any character as \uXXXX; these three, spelled out, could close
 # the <script> element ("</script>") or open a comment ("<!--") inside it.

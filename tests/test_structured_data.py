@@ -175,6 +175,9 @@ def test_a_remote_posting_with_an_office_carries_both(db):
         ("Anywhere", ""),
         ("", "DE"),
         ("Berlin", "DE"),
+        ("Remote, Europe", "IT"),
+        ("Remote, EMEA", "GB"),
+        ("Anywhere, Latin America", "BR"),
     ],
 )
 def test_a_remote_role_whose_location_names_no_country_has_no_place(db, location, country):
