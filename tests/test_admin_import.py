@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from companies.models import Company
-from postings import admin as admin_module
-from postings.admin import (
+from content import views as import_views
+from content.views import (
     IMPORT_MAX_CHECKED_BYTES,
     IMPORT_MAX_LOGOS,
     IMPORT_MAX_POSTINGS,
@@ -257,7 +257,7 @@ def _raise_unexpectedly(**kwargs):
 def test_an_unexpected_error_in_the_dry_run_leaves_no_upload_behind(
     client, importer, uploads_folder, monkeypatch
 ):
-    monkeypatch.setattr(admin_module, "import_content", _raise_unexpectedly)
+    monkeypatch.setattr(import_views, "import_content", _raise_unexpectedly)
     client.raise_request_exception = False
     response = client.post(IMPORT_URL, {"file": json_upload()})
     assert response.status_code == 500
@@ -269,7 +269,7 @@ def test_an_unexpected_error_in_the_confirm_leaves_no_upload_behind(
 ):
     response = client.post(IMPORT_URL, {"file": json_upload()})
     token = response.context["confirm_form"].initial["token"]
-    monkeypatch.setattr(admin_module, "import_content", _raise_unexpectedly)
+    monkeypatch.setattr(import_views, "import_content", _raise_unexpectedly)
     client.raise_request_exception = False
     response = client.post(IMPORT_URL, {"token": token})
     assert response.status_code == 500
