@@ -80,6 +80,22 @@ def test_content_editors_may_import(client):
     assert IMPORT_URL in client.get(CHANGELIST_URL).content.decode()
 
 
+def test_a_content_editor_imports_a_file_through_the_admin(client):
+    # The group holds `postings.import_content` (postings migration 0004): the import
+    # page lives in the content app, the permission stays on Posting.
+    user = staff("editor")
+    user.groups.add(Group.objects.get(name="Content editors"))
+    client.force_login(user)
+
+    response = client.post(IMPORT_URL, {"file": json_upload()})
+    token = response.context["confirm_form"].initial["token"]
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)
+
+    assert response.redirect_chain[-1][0] == CHANGELIST_URL
+    assert Posting.objects.count() == 2 and Skill.objects.count() == 2
+    assert "Imported content.json" in response.content.decode()
+
+
 def test_the_upload_page_uses_the_admin_layout(client, importer):
     response = client.get(IMPORT_URL)
     assert response.status_code == 200
