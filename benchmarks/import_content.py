@@ -170,7 +170,8 @@ def main() -> None:
         from django.db import connection
         from django.test.utils import setup_databases, teardown_databases
 
-        from jobboard.content_io import export_content, import_content
+        from content.exporter import export_content
+        from content.importer import import_content
 
         settings.MEDIA_ROOT = temp / "media"
         started = time.perf_counter()

@@ -21,7 +21,7 @@ from django.http import HttpResponse
 # What a multipart form adds around the imported file: the boundaries, each part's
 # headers and the CSRF token field; a few hundred bytes, with room to spare.
 MULTIPART_ALLOWANCE = 64 * 1024
-# The one URL whose bodies may be larger (postings/admin.py, ContentImportView).
+# The one URL whose bodies may be larger (content/views.py, ContentImportView).
 IMPORT_VIEW_NAME = "admin:postings_posting_import"
 
 

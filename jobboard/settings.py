@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "skills",
     "companies",
     "postings",
+    "content",
 ]
 
 MIDDLEWARE = [
@@ -276,7 +277,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 # Request bodies (jobboard/request_limits.py): larger ones get 413 before they are read.
 # The admin's forms need little (a 2 MB logo is the largest field); the content import
-# page takes IMPORT_MAX_UPLOAD_BYTES, which its form also enforces (postings/admin.py).
+# page takes IMPORT_MAX_UPLOAD_BYTES, which its form also enforces (content/views.py).
 REQUEST_BODY_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # benchmarks/faults.py serves a deliberately slow request (jobboard/faults.py) to check

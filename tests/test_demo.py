@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from companies.models import Company
-from postings.management.commands.load_demo import DEMO_PATH
+from content.management.commands.load_demo import DEMO_PATH
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
 from tests import factories

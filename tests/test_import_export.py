@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from companies.logos import normalise_logo
 from companies.models import Company
-from jobboard.content_io import ContentError, export_content, import_content
-from jobboard.content_io import importer as importer_module
-from jobboard.content_io import sources as sources_module
-from jobboard.content_io.format import SECTIONS
+from content import importer as importer_module
+from content import sources as sources_module
+from content.exporter import export_content
+from content.format import SECTIONS
+from content.importer import import_content
+from content.sources import ContentError
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
 from tests import factories

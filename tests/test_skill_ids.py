@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from jobboard.content_io import import_content
+from content.importer import import_content
 from postings.models import Posting
 from skills.models import Skill
 from tests.content_files import sample, write_folder

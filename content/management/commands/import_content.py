@@ -10,7 +10,8 @@ stderr, naming the record and field (`postings[12].salary_max: …`); the exit s
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobboard.content_io import ContentError, import_content
+from content.importer import import_content
+from content.sources import ContentError
 
 
 class Command(BaseCommand):

@@ -15,13 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jobboard.content_io import (
-    ContentError,
-    format_timestamp,
-    import_source,
-    open_content,
-    parse_timestamp,
-)
+from content.format import format_timestamp, parse_timestamp
+from content.importer import import_source
+from content.sources import ContentError, open_content
 from postings.models import Posting
 
 DEMO_PATH = Path(settings.BASE_DIR) / "demo" / "content.json"

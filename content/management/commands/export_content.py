@@ -7,7 +7,8 @@ python manage.py export_content export.json   # one file, the logos inline (base
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobboard.content_io import ContentError, export_content
+from content.exporter import export_content
+from content.sources import ContentError
 
 
 class Command(BaseCommand):
