@@ -6,11 +6,12 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:" + os.environ.get("PORT", "8000"))
 
 # Sync workers, cores + 1 (3 on the 2-core machines we run on): measured faster here than
-# gthread under keep-alive load (/work/shared/PERFORMANCE.md: gthread connections stuck to
-# one worker, so one GIL did all the work). A sync worker serves one request at a time and
-# closes the connection after it (no keep-alive), so it must sit behind a reverse proxy
-# that buffers slow clients (nginx does by default); a slow client then costs the proxy a
-# socket, not us a worker.
+# gthread (2 workers × 4 threads) under keep-alive load, whose connections stuck unevenly
+# to one worker (16 to 0), so one GIL did all the work; benchmarks/RESULTS.md measures
+# these settings. A sync worker serves one request at a time and closes the connection
+# after it (no keep-alive), so it must sit behind a reverse proxy that buffers slow
+# clients (nginx does by default); a slow client then costs the proxy a socket, not us a
+# worker.
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 

@@ -7,8 +7,10 @@ profiles — and anything appended to the file; the stored name is random (see
 `Company.logo`'s upload_to). Metadata is read for one thing only, the orientation, and
 metadata that cannot be read is ignored: a logo is accepted whenever its pixels decode.
 
-Once stored, a logo is rendered at the sizes the pages use (`render_logo_variants`, called
+Once stored, a logo is rendered at the sizes the pages use (`render_company_logo`, called
 by `Company.save()`); a company without one gets a generated monogram in the same sizes.
+Pages find the rendered files by name alone (`logo_sources`). The Company model keeps
+thin methods that call these.
 """
 
 import colorsys
@@ -16,6 +18,7 @@ import hashlib
 import io
 import posixpath
 import warnings
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -248,3 +251,58 @@ def render_logo_variants(*, draw, stem: str, storage, overwrite: bool) -> list[s
                 raise OSError(f"The storage saved {name!r} as {saved!r}.")
             written.append(saved)
     return written
+
+
+def render_company_logo(company, *, force: bool = False) -> str | None:
+    """Store `company`'s logo at every size the pages use, or its monogram when it has no
+    logo; return the stem written, or None when `company.logo_variants` is already
+    current (unless `force`). The caller records the stem on the row."""
+    if company.logo:
+        stem = logo_stem(company.logo.name)
+    else:
+        colours = monogram_colours(company.pk)
+        stem = monogram_stem(company.monogram, colours)
+    if stem == company.logo_variants and not force:
+        return None
+    if company.logo:
+        with company.logo.open("rb") as file, Image.open(file) as opened:
+            source = opened.convert("RGBA")
+        draw = partial(square_logo, source)
+    else:
+        draw = partial(monogram_image, company.monogram, colours)
+    # A logo's name is unique to its upload, so its files are always (re)written; a
+    # monogram's name says what it shows, so files already there are kept.
+    render_logo_variants(
+        draw=draw, stem=stem, storage=company.logo.storage, overwrite=bool(company.logo) or force
+    )
+    return stem
+
+
+def logo_sources(stem: str, size: int, *, storage) -> dict | None:
+    """The rendered logo for a box of `size` px: {"webp", "png", "webp_srcset",
+    "png_srcset", "width", "height"}; None until rendered (an empty `stem`).
+
+    URLs are derived from the stored name: no storage access while a page is served.
+    """
+    if not stem:
+        return None
+
+    def url(rendered: int, extension: str) -> str:
+        return storage.url(logo_variant_name(stem, rendered, extension))
+
+    one_x = next((s for s in LOGO_SIZES if s >= size), LOGO_SIZES[-1])
+    two_x = next((s for s in LOGO_SIZES if s >= 2 * size), None)
+    sources = {"width": size, "height": size}
+    for extension in LOGO_FORMATS:
+        sources[extension] = url(one_x, extension)
+        srcset = f"{url(one_x, extension)} 1x"
+        if two_x and two_x != one_x:
+            srcset += f", {url(two_x, extension)} 2x"
+        sources[f"{extension}_srcset"] = srcset
+    return sources
+
+
+def monogram_letters(name: str) -> str:
+    """The initials a monogram shows: "Northwind Bank" → "NB"; "?" when there are none."""
+    words = [word for word in name.split() if word[:1].isalnum()]
+    return "".join(word[0] for word in words[:2]).upper() or "?"

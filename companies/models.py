@@ -1,26 +1,14 @@
 import logging
 import uuid
-from functools import partial
 
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from PIL import Image
 
 from postings.models import Posting
 
-from .logos import (
-    LOGO_FORMATS,
-    LOGO_SIZES,
-    LogoField,
-    logo_stem,
-    logo_variant_name,
-    monogram_colours,
-    monogram_image,
-    monogram_stem,
-    render_logo_variants,
-    square_logo,
-)
+from . import logos
+from .logos import LogoField
 
 logger = logging.getLogger(__name__)
 
@@ -97,58 +85,21 @@ class Company(models.Model):
         return f"{reverse('postings:list')}?company={self.slug}"
 
     def render_logo_variants(self, *, force: bool = False) -> bool:
-        """Store the logo at every size the pages use, or a monogram when there is no logo.
-
-        Does nothing when the stored sizes are current, unless `force`. Returns whether it
-        rendered.
-        """
-        if self.logo:
-            stem = logo_stem(self.logo.name)
-        else:
-            colours = monogram_colours(self.pk)
-            stem = monogram_stem(self.monogram, colours)
-        if stem == self.logo_variants and not force:
+        """Store the logo at every size the pages use, or a monogram when there is no logo
+        (companies/logos.py). Does nothing when the stored sizes are current, unless
+        `force`. Returns whether it rendered."""
+        stem = logos.render_company_logo(self, force=force)
+        if stem is None:
             return False
-        if self.logo:
-            with self.logo.open("rb") as file, Image.open(file) as opened:
-                source = opened.convert("RGBA")
-            draw = partial(square_logo, source)
-        else:
-            draw = partial(monogram_image, self.monogram, colours)
-        # A logo's name is unique to its upload, so its files are always (re)written; a
-        # monogram's name says what it shows, so files already there are kept.
-        render_logo_variants(
-            draw=draw, stem=stem, storage=self.logo.storage, overwrite=bool(self.logo) or force
-        )
         Company.objects.filter(pk=self.pk).update(logo_variants=stem)
         self.logo_variants = stem
         return True
 
     def logo_sources(self, size: int) -> dict | None:
-        """The rendered logo for a box of `size` px: {"webp", "png", "webp_srcset",
-        "png_srcset", "width", "height"}; None until rendered.
-
-        URLs are derived from the stored name: no storage access while a page is served.
-        """
-        if not self.logo_variants:
-            return None
+        """The rendered logo for a box of `size` px; see companies.logos.logo_sources."""
         storage = self._meta.get_field("logo").storage
-
-        def url(rendered: int, extension: str) -> str:
-            return storage.url(logo_variant_name(self.logo_variants, rendered, extension))
-
-        one_x = next((s for s in LOGO_SIZES if s >= size), LOGO_SIZES[-1])
-        two_x = next((s for s in LOGO_SIZES if s >= 2 * size), None)
-        sources = {"width": size, "height": size}
-        for extension in LOGO_FORMATS:
-            sources[extension] = url(one_x, extension)
-            srcset = f"{url(one_x, extension)} 1x"
-            if two_x and two_x != one_x:
-                srcset += f", {url(two_x, extension)} 2x"
-            sources[f"{extension}_srcset"] = srcset
-        return sources
+        return logos.logo_sources(self.logo_variants, size, storage=storage)
 
     @property
     def monogram(self) -> str:
-        words = [word for word in self.name.split() if word[:1].isalnum()]
-        return "".join(word[0] for word in words[:2]).upper() or "?"
+        return logos.monogram_letters(self.name)

@@ -13,9 +13,11 @@ Two rules bound how stale a page can be:
 
 Why signals here, against the house rule: this is not business logic but cache upkeep,
 and it must follow every write path (admin forms and actions, model methods, services,
-management commands); a missed call site would mean stale pages. They are connected in
-`PostingsConfig.ready()`, which every process runs (web workers, management commands,
-the shell, task workers), not in the middleware, which only web workers build.
+management commands); a missed call site would mean stale pages. Each app connects its own
+models with `bump_on_change()` in its AppConfig.ready(), which every process runs (web
+workers, management commands, the shell, task workers), not in the middleware, which
+only web workers build: connected there, a save from a command or the shell bumped
+nothing and visitors kept the old page until it timed out.
 """
 
 import hashlib
@@ -57,20 +59,17 @@ def cached(name: str, compute, *, timeout: int | None = None):
     return cache.get_or_set(key, compute, timeout or settings.PAGE_CACHE_SECONDS)
 
 
-def connect_invalidation() -> None:
-    """Bump the content generation on every save or delete of what pages show. Called
-    from an AppConfig's ready(): models are loaded then, in every kind of process."""
-    from companies.models import Company
-    from postings.models import Posting
-    from skills.models import Skill, SkillGuide
-
-    for model in (Posting, Company, Skill, SkillGuide):
+def bump_on_change(*models, m2m=()) -> None:
+    """Bump the content generation on every save or delete of `models` (what pages show)
+    and every change to the `m2m` relations (through models). Call it from the app's
+    AppConfig.ready(): models are loaded then, in every kind of process."""
+    for model in models:
         uid = f"jobboard.cache:{model._meta.label}"
         post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"{uid}:save")
         post_delete.connect(bump_content_generation, sender=model, dispatch_uid=f"{uid}:del")
-    m2m_changed.connect(
-        bump_content_generation, sender=Posting.skills.through, dispatch_uid="jobboard.cache:m2m"
-    )
+    for through in m2m:
+        uid = f"jobboard.cache:{through._meta.label}:m2m"
+        m2m_changed.connect(bump_content_generation, sender=through, dispatch_uid=uid)
 
 
 class AnonymousPageCacheMiddleware:

@@ -6,7 +6,8 @@ Forbidden, and a feed (a callable `Feed`, not a class-based view) answered `TRAC
 
 - a class-based view: the methods it implements among `http_method_names` (HEAD with GET,
   as Django's `View` does);
-- a function view or a feed: `allow_methods(...)` where it is routed (`jobboard/urls.py`).
+- a function view or a feed: `allow_methods(...)` (or `read_only`) where it is routed
+  (`jobboard/urls.py`; the feeds in their apps' `urls.py`).
 
 A method the view does not answer gets 405 with `Allow`, before any body is read, the
 CSRF token checked or the view run; `OPTIONS` gets 200 with `Allow` and no body (what
@@ -36,6 +37,10 @@ def allow_methods(*methods: str):
         return declared
 
     return declare
+
+
+# What every feed and read-only function view declares where it is routed.
+read_only = allow_methods(*SAFE_METHODS)
 
 
 def allowed_methods(view) -> list[str] | None:

@@ -1,6 +1,6 @@
 """The site's one way to paginate, so that changing how pages are counted is one edit.
 
-At a million postings an exact COUNT(*) dominates a listing request (PERFORMANCE.md), and
+At a million postings an exact COUNT(*) took ~205 ms of a 246 ms listing request, and
 a deep OFFSET reads every row before it. With `max_pages` set, the paginator counts at
 most the rows those pages can show (one bounded query, whatever the table's size); past
 that the total is PostgreSQL's estimate ("about 850,000 openings") and the pages stop:

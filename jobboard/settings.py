@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
     "csp",
@@ -99,6 +98,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jobboard.context_processors.site",
             ],
+            # The site-wide tags, `{% load site %}`: a library named here because jobboard
+            # is not an app (one line, against an app that holds nothing but tags); loaded
+            # explicitly rather than a builtin, so a template says where its names come from.
+            "libraries": {"site": "jobboard.templatetags.site"},
         },
     },
 ]

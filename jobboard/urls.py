@@ -7,43 +7,30 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from jobboard.http_methods import SAFE_METHODS, allow_methods
+import companies.urls
+import postings.urls
+import skills.urls
+from jobboard.http_methods import allow_methods, read_only
 from jobboard.seo import robots_txt
 from jobboard.sitemaps import SITEMAPS
 from jobboard.views import HomeView, healthz
-from postings import feeds
 
-# Function views and feeds declare their methods here, where they are routed; class-based
-# views say it themselves (jobboard/http_methods.py checks both).
-read_only = allow_methods(*SAFE_METHODS)
+# Function views and feeds declare their methods where they are routed (`read_only`);
+# class-based views say it themselves (jobboard/http_methods.py checks both).
 
-# Atom and RSS of live postings: any listing search (same GET parameters), a skill, a company.
+# Atom and RSS of live postings: any listing search, a skill, a company. Each app routes its
+# own feeds, all in one "feeds" namespace: "feeds:postings-atom", "feeds:skill-rss"…
 feed_patterns = [
-    path("jobs/feed/atom/", read_only(feeds.PostingsAtomFeed()), name="postings-atom"),
-    path("jobs/feed/rss/", read_only(feeds.PostingsFeed()), name="postings-rss"),
-    path(
-        "skills/<slug:slug>/feed/atom/",
-        read_only(feeds.SkillPostingsAtomFeed()),
-        name="skill-atom",
-    ),
-    path("skills/<slug:slug>/feed/rss/", read_only(feeds.SkillPostingsFeed()), name="skill-rss"),
-    path(
-        "companies/<slug:slug>/feed/atom/",
-        read_only(feeds.CompanyPostingsAtomFeed()),
-        name="company-atom",
-    ),
-    path(
-        "companies/<slug:slug>/feed/rss/",
-        read_only(feeds.CompanyPostingsFeed()),
-        name="company-rss",
-    ),
+    path("jobs/", include(postings.urls.feed_patterns)),
+    path("skills/", include(skills.urls.feed_patterns)),
+    path("companies/", include(companies.urls.feed_patterns)),
 ]
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("skills/", include("skills.urls")),
-    path("companies/", include("companies.urls")),
-    path("jobs/", include("postings.urls")),
+    path("skills/", include(skills.urls)),
+    path("companies/", include(companies.urls)),
+    path("jobs/", include(postings.urls)),
     # The admin's login, ahead of the admin's own route to it, to declare its methods (the
     # admin's function views declare none).
     path(
@@ -78,7 +65,7 @@ urlpatterns = [
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
-@allow_methods(*SAFE_METHODS)
+@read_only
 def serve_media(request, path):
     # MEDIA_ROOT is read per request, not frozen when this module is imported (each test
     # has its own). SecurityMiddleware adds `X-Content-Type-Options: nosniff`.

@@ -13,6 +13,7 @@ from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 
+from jobboard.amounts import short_amount
 from jobboard.markdown import render_markdown
 
 DEFAULT_LIFETIME = timedelta(days=30)
@@ -467,20 +468,12 @@ class Posting(models.Model):
         if not self.has_salary:
             return ""
         amounts = [a for a in (self.salary_min, self.salary_max) if a is not None]
-        text = "–".join(_short_amount(a) for a in dict.fromkeys(amounts))
+        text = "–".join(short_amount(a) for a in dict.fromkeys(amounts))
         if self.salary_min is None:
             text = f"up to {text}"
         elif self.salary_max is None:
             text = f"from {text}"
         return f"{self.salary_currency} {text} {self.get_salary_period_display()}"
-
-
-def _short_amount(amount: int) -> str:
-    if amount >= 1000 and amount % 1000 == 0:
-        return f"{amount // 1000}k"
-    if amount >= 10000:
-        return f"{amount / 1000:.1f}k".replace(".0k", "k")
-    return f"{amount:,}"
 
 
 class MarketStats(models.Model):

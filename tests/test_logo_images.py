@@ -83,7 +83,7 @@ def test_logo_sources_touch_neither_the_database_nor_the_storage(
 def test_rendering_happens_once_not_on_every_save(django_assert_num_queries, monkeypatch):
     company = factories.CompanyFactory(logo=wide_logo())
     renders = []
-    monkeypatch.setattr("companies.models.render_logo_variants", lambda **kw: renders.append(kw))
+    monkeypatch.setattr("companies.logos.render_logo_variants", lambda **kw: renders.append(kw))
     company.description = "Edited."
     with django_assert_num_queries(1):  # the UPDATE of the row, nothing else
         company.save()

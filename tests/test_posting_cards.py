@@ -1,4 +1,4 @@
-"""The posting card every list of openings shows (postings/templatetags/posting_tags.py)."""
+"""The posting card every list of openings shows (postings/templatetags/posting_cards.py)."""
 
 from datetime import timedelta
 

@@ -1,21 +1,20 @@
-"""Posting cards, and small, cheap filters for cards and snapshots.
+"""The posting card every list of openings shows: `{% load posting_cards %}`.
 
 Every list of openings (listing, guide, company, home, similar postings) renders twenty
 cards per request. Through an included template a card costs ~230 µs (an include, its
 `{% with %}`, a nested logo include, a dozen variable lookups and filters); built here
-in one pass it costs ~25 µs. `naturaltime` and `intcomma` go through translation
-machinery on every call, so these filters do the few cases the site needs directly.
+in one pass it costs ~25 µs. `naturaltime` goes through translation machinery on every
+call, so `_ago` does the few cases a card needs directly.
 """
 
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
-from urllib.parse import urlsplit
 
 from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from companies.templatetags.company_logos import company_logo
-from postings.models import _short_amount
+from jobboard.templatetags.site import html_datetime
 
 register = template.Library()
 
@@ -66,23 +65,8 @@ def _card(posting, hide_company, now) -> str:
     )
 
 
-@register.filter
-def html_datetime(moment) -> str:
-    """A moment as the `datetime` of a <time>: `<time datetime="{{ x|html_datetime }}">`.
-
-    HTML allows at most three digits of a fraction of a second, and `isoformat()` gives
-    six whenever there are microseconds (as there are in every `timezone.now()`): the
-    W3C checker rejects those. Seconds are finer than any page needs."""
-    return "" if moment is None else moment.isoformat(timespec="seconds")
-
-
-@register.filter
-def posted_ago(moment) -> str:
-    """ "today", "yesterday", "3 days ago", "2 weeks ago", "4 months ago"."""
-    return "" if moment is None else _ago((timezone.now() - moment).days)
-
-
 def _ago(days: int) -> str:
+    """ "today", "yesterday", "3 days ago", "2 weeks ago", "4 months ago"."""
     if days <= 0:
         return "today"
     if days == 1:
@@ -92,22 +76,3 @@ def _ago(days: int) -> str:
     if days < 60:
         return f"{days // 7} weeks ago"
     return f"{days // 30} months ago"
-
-
-@register.filter
-def short_amount(amount) -> str:
-    """90000 → "90k"; 1250 → "1,250"."""
-    return "" if amount is None else _short_amount(int(amount))
-
-
-@register.filter
-def thousands(number) -> str:
-    """12345 → "12,345"."""
-    return "" if number is None else f"{int(number):,}"
-
-
-@register.filter
-def domain(url: str) -> str:
-    """ "https://www.example.com/careers" → "example.com", for showing a website link."""
-    host = urlsplit(url or "").hostname or ""
-    return host.removeprefix("www.")

@@ -1,14 +1,12 @@
-"""Tags for what search engines, feed readers and link previews read from a page.
+"""What search engines and feed readers read from a page, built from postings and their
+feeds (the site-wide `canonical_url` and `absolute_url` are in `{% load site %}`).
 
-{% load seo %}
-{% canonical_url %}               this page's URL; of its query string only ?page=N > 1
+{% load posting_seo %}
 {% listing_canonical_url %}       the listing's URL with its filters in canonical order
 {% listing_feed_url "atom" %}     the feed of exactly the listing's current filters
-{% absolute_url path %}           a path (or media URL) made absolute
 {% posting_jsonld posting %}      JobPosting JSON-LD, for a live posting only
 {% skill_breadcrumbs_jsonld skill %}, {% company_breadcrumbs_jsonld company %}
 {% website_jsonld %}              WebSite with its SearchAction, for the home page
-{{ data|jsonld }}                 any dict as a <script type="application/ld+json">
 """
 
 from django import template
@@ -16,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from jobboard.seo import absolute_url as make_absolute
 from jobboard.seo import base_url, canonical_query
+from jobboard.templatetags.site import with_query
 from postings import structured_data
 from postings.feeds import FEED_PARAMETERS, feed_query
 
@@ -28,7 +26,6 @@ register = template.Library()
 LISTING_PARAMETERS = [*FEED_PARAMETERS, "sort", "page"]
 
 
-@register.filter
 def jsonld(data):
     """A <script type="application/ld+json"> element. The script is data, never run, so the
     Content-Security-Policy needs no nonce for it; the JSON cannot close the element."""
@@ -36,19 +33,6 @@ def jsonld(data):
     # spells <, > and & as \u escapes.
     safe_json = mark_safe(structured_data.script_json(data))  # noqa: S308
     return format_html('<script type="application/ld+json">{}</script>', safe_json)
-
-
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    return make_absolute(str(path), base=base_url(context.get("request")))
-
-
-@register.simple_tag(takes_context=True)
-def canonical_url(context):
-    """A paginated page is its own page (page 2 is not page 1), every other parameter
-    (utm_source=…, a stray ?) is not part of the page."""
-    request = context["request"]
-    return _with_query(request, canonical_query(request.GET, keys=["page"]))
 
 
 @register.simple_tag(takes_context=True)
@@ -60,12 +44,7 @@ def listing_canonical_url(context):
     params = request.GET.copy()
     if params.get("sort") == context.get("default_sort"):
         params.pop("sort")
-    return _with_query(request, canonical_query(params, keys=LISTING_PARAMETERS))
-
-
-def _with_query(request, query: str) -> str:
-    url = make_absolute(request.path, base=base_url(request))
-    return f"{url}?{query}" if query else url
+    return with_query(request, canonical_query(params, keys=LISTING_PARAMETERS))
 
 
 @register.simple_tag(takes_context=True)
