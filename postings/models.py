@@ -485,7 +485,7 @@ def _short_amount(amount: int) -> str:
 
 class MarketStats(models.Model):
     """Figures about all live postings (counts per skill, market snapshots, who is hiring,
-    sitemap sections), recomputed every MARKET_STATS_SECONDS by postings.market.
+    sitemap sections), recomputed every MARKET_STATS_SECONDS by postings.stats.
 
     Counting a million postings takes seconds; a page reads one of these rows instead."""
 
