@@ -87,6 +87,13 @@ class PostingQuerySet(models.QuerySet):
     def live(self):
         return self.published().unexpired()
 
+    def for_skill(self, skill):
+        """Postings tagged with `skill` (a Skill or its id)."""
+        return self.with_any_skill([skill])
+
+    def for_company(self, company):
+        return self.filter(company=company)
+
     def expired(self):
         return self.filter(status=Posting.Status.PUBLISHED, expires_at__lte=timezone.now())
 

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
 from postings import stats
+from postings.models import Posting
 
 from .models import Skill
 
@@ -36,6 +37,6 @@ class SkillDetailView(TemplateView):
             skill=skill,
             guide=skill.published_guide,
             snapshot=stats.skill_snapshot(skill),
-            postings=skill.live_postings().for_cards()[:OPENINGS_ON_SKILL_PAGE],
+            postings=Posting.objects.live().for_skill(skill).for_cards()[:OPENINGS_ON_SKILL_PAGE],
             **kwargs,
         )
