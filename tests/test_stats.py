@@ -85,6 +85,65 @@ def test_stored_figures_equal_the_live_ones(board, settings, stored):
     assert MarketStats.objects.filter(key=stats.SITE).exists()
 
 
+@pytest.fixture
+def crowded_board(db):
+    """Data on which a wrong tie-break, a range merged across currencies or periods, or a
+    cut at the wrong place would show: more than HIRING_KEPT hiring companies, ties in
+    the top companies and related skills, salaries in several currencies and periods."""
+    python, rust = SkillFactory(name="Python"), SkillFactory(name="Rust")
+    others = [SkillFactory(name=f"Skill {n:02}") for n in range(9)]
+    companies = [CompanyFactory(name=f"Company {n:02}") for n in range(stats.HIRING_KEPT + 6)]
+    year, month, hour = (Posting.SalaryPeriod.YEAR, Posting.SalaryPeriod.MONTH,
+                         Posting.SalaryPeriod.HOUR)  # fmt: skip
+    salaries = [
+        ("EUR", year, 50000, 70000), ("EUR", year, 90000, None), ("EUR", month, 4000, 5000),
+        ("USD", year, None, 120000), ("GBP", hour, 40, 60), ("", year, None, None),
+        ("USD", month, 6000, 6000),
+    ]  # fmt: skip
+    # Each company hires once, for Python, in reverse name order (so ids and names
+    # disagree); a few hire more, tied with one another.
+    for n, company in enumerate(reversed(companies)):
+        currency, period, low, high = salaries[n % len(salaries)]
+        LivePostingFactory(
+            company=company,
+            skills=[python, others[n % len(others)]],
+            salary_currency=currency,
+            salary_period=period,
+            salary_min=low,
+            salary_max=high,
+            remote_policy=Posting.RemotePolicy.REMOTE if n % 3 else Posting.RemotePolicy.ONSITE,
+        )
+    for company in companies[10:17]:  # seven companies tied at two, more than TOP_COMPANIES
+        LivePostingFactory(company=company, skills=[python, rust])
+    for company in companies[20:23]:
+        LivePostingFactory(company=company, skills=[rust])
+        ExpiredPostingFactory(company=company, skills=[rust, python])
+        PostingFactory(company=company, skills=[python])  # a draft
+    return [python, rust, *others]
+
+
+def test_stored_figures_equal_the_live_ones_where_ties_and_cuts_tell_them_apart(
+    crowded_board, settings, stored
+):
+    settings.MARKET_STATS_SECONDS = 0
+    expected = live_facts(crowded_board)
+    expected["all_hiring"] = [(c.pk, c.open_roles) for c in stats.hiring_companies(50)]
+    expected["all_choices"] = stats.hiring_choices(30)
+    python = expected["snapshots"][0]
+    assert len(python[2]) == 5  # salary ranges: three currencies, three periods
+    assert [n for _, n in python[3]] == [2] * stats.TOP_COMPANIES  # tied, cut by name
+    assert len(python[4]) == stats.RELATED_SKILLS
+    assert len(expected["all_hiring"]) == 50
+
+    settings.MARKET_STATS_SECONDS = 300
+    assert stats.refresh()
+    actual = live_facts(crowded_board)
+    actual["all_hiring"] = [(c.pk, c.open_roles) for c in stats.hiring_companies(50)]
+    actual["all_choices"] = stats.hiring_choices(30)
+
+    assert actual == expected
+
+
 def test_the_first_read_computes_them_and_a_stale_read_refreshes_in_the_background(
     board, stored, monkeypatch
 ):
