@@ -2,10 +2,7 @@ import logging
 import uuid
 
 from django.db import models
-from django.db.models import Count, Q
 from django.urls import reverse
-
-from postings.models import Posting
 
 from . import logos
 from .logos import LogoField
@@ -19,19 +16,9 @@ def logo_upload_to(instance, filename: str) -> str:
 
 
 class CompanyQuerySet(models.QuerySet):
-    def with_open_roles(self):
-        """Annotate `open_roles`: the company's live postings, counted in the same query."""
-        return self.annotate(
-            open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
-        )
-
     def for_rows(self):
         """What a company row shows (name, logo, headquarters, link) and no more."""
         return self.only("name", "slug", "headquarters", "logo", "logo_variants")
-
-    def hiring(self):
-        """Companies with live postings, the most openings first."""
-        return self.with_open_roles().filter(open_roles__gt=0).order_by("-open_roles", "name")
 
 
 class Company(models.Model):
@@ -77,9 +64,6 @@ class Company(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"slug": self.slug})
-
-    def live_postings(self):
-        return Posting.objects.live().filter(company=self)
 
     def get_postings_url(self) -> str:
         return f"{reverse('postings:list')}?company={self.slug}"

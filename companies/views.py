@@ -2,6 +2,8 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from jobboard.pagination import PaginationMixin
+from postings import stats
+from postings.models import Posting
 
 from .models import Company
 
@@ -11,9 +13,9 @@ class CompanyListView(PaginationMixin, ListView):
     template_name = "companies/company_list.html"
 
     def get_queryset(self):
-        # Built per request: `with_open_roles()` counts live postings, which reads the
-        # clock; a class attribute froze it at import (tests/test_time_moves.py).
-        return Company.objects.for_rows().with_open_roles().order_by("name")
+        # Built per request: `open_roles` counts live postings, which reads the clock; a
+        # class attribute froze it at import (tests/test_time_moves.py).
+        return stats.annotate_open_roles(Company.objects.for_rows()).order_by("name")
 
 
 class CompanyDetailView(PaginationMixin, ListView):
@@ -25,7 +27,7 @@ class CompanyDetailView(PaginationMixin, ListView):
 
     def get_queryset(self):
         self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
-        return self.company.live_postings().for_cards()
+        return Posting.objects.live().for_company(self.company).for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

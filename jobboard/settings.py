@@ -148,7 +148,7 @@ CACHES = {
 # no save announces (a posting expiring); saves show at once. 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
 # How old the counts over all live postings (per skill, who is hiring, market snapshots)
-# may get before a worker recomputes them in the background (postings/market.py). 0
+# may get before a worker recomputes them in the background (postings/stats.py). 0
 # computes them on every request: exact, and fine for a small board.
 MARKET_STATS_SECONDS = int(os.environ.get("MARKET_STATS_SECONDS", "300"))
 

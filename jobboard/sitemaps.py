@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from companies.models import Company
-from postings import market
+from postings import stats
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
 
@@ -36,7 +36,7 @@ class PostingSitemap(SectionSitemap):
     """Live postings only: the one visibility rule, Posting.objects.live().
 
     At scale the pages are ranges of ids precomputed with the other market figures
-    (postings.market.sitemap_sections): counting the live postings for the index, and
+    (postings.stats.sitemap_sections): counting the live postings for the index, and
     OFFSET 800,000 for page 17, would read most of the table on every request."""
 
     changefreq = "weekly"
@@ -49,13 +49,13 @@ class PostingSitemap(SectionSitemap):
 
     @property
     def paginator(self):
-        sections = market.sitemap_sections()
+        sections = stats.sitemap_sections()
         if sections is None:
             return super().paginator
         return IdRangePaginator(self.items(), sections, per_page=self.limit)
 
     def get_latest_lastmod(self):
-        sections = market.sitemap_sections()
+        sections = stats.sitemap_sections()
         if sections is None:
             return super().get_latest_lastmod()
         return max((lastmod for _, lastmod in sections if lastmod), default=None)
@@ -117,13 +117,13 @@ class CompanySitemap(SectionSitemap):
     @property
     def paginator(self):
         paginator = super().paginator
-        figures = market.sitemap_companies()
+        figures = stats.sitemap_companies()
         if figures is not None:
             paginator.count = figures[0]
         return paginator
 
     def get_latest_lastmod(self):
-        figures = market.sitemap_companies()
+        figures = stats.sitemap_companies()
         return super().get_latest_lastmod() if figures is None else figures[1]
 
 

@@ -3,7 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from postings import market
+from postings import stats
 from postings.models import Posting
 from skills.models import Skill
 
@@ -27,11 +27,11 @@ class HomeView(TemplateView):
     hiring_companies = 12
 
     def get_context_data(self, **kwargs):
-        # Counts over every live posting come precomputed (postings/market.py).
+        # Counts over every live posting come precomputed (postings/stats.py).
         return super().get_context_data(
-            totals=market.site_totals(),
-            guided_skills=market.with_open_roles(Skill.objects.with_published_guide()),
+            totals=stats.site_totals(),
+            guided_skills=stats.with_open_roles(Skill.objects.with_published_guide()),
             latest_postings=Posting.objects.live().for_cards()[: self.latest_postings],
-            hiring_companies=market.hiring_companies(self.hiring_companies),
+            hiring_companies=stats.hiring_companies(self.hiring_companies),
             **kwargs,
         )

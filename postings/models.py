@@ -88,6 +88,13 @@ class PostingQuerySet(models.QuerySet):
     def live(self):
         return self.published().unexpired()
 
+    def for_skill(self, skill):
+        """Postings tagged with `skill` (a Skill or its id)."""
+        return self.with_any_skill([skill])
+
+    def for_company(self, company):
+        return self.filter(company=company)
+
     def expired(self):
         return self.filter(status=Posting.Status.PUBLISHED, expires_at__lte=timezone.now())
 
@@ -478,7 +485,7 @@ class Posting(models.Model):
 
 class MarketStats(models.Model):
     """Figures about all live postings (counts per skill, market snapshots, who is hiring,
-    sitemap sections), recomputed every MARKET_STATS_SECONDS by postings.market.
+    sitemap sections), recomputed every MARKET_STATS_SECONDS by postings.stats.
 
     Counting a million postings takes seconds; a page reads one of these rows instead."""
 

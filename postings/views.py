@@ -4,7 +4,7 @@ from jobboard.cache import cached
 from jobboard.pagination import PaginationMixin
 from skills.models import Skill
 
-from . import market
+from . import stats
 from .filters import RANK_WINDOW, PostingFilter, Sort
 from .models import Posting
 
@@ -40,7 +40,7 @@ class PostingListView(PaginationMixin, ListView):
         if not self.active_filters:
             # The whole board, capped at max_pages: its approximate size is a stored
             # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
-            postings.count_hint = market.large_total(above=2 * self.max_pages * self.paginate_by)
+            postings.count_hint = stats.large_total(above=2 * self.max_pages * self.paginate_by)
         return postings
 
     def get_context_data(self, **kwargs):
@@ -65,7 +65,7 @@ class PostingListView(PaginationMixin, ListView):
         hold tens of thousands of options at scale. Any company is reachable from its own
         page ("Filter these openings")."""
         chosen = self.filterset.form.cleaned_data.get("company")
-        hiring = cached("hiring-choices", lambda: market.hiring_choices(COMPANY_CHOICES))
+        hiring = cached("hiring-choices", lambda: stats.hiring_choices(COMPANY_CHOICES))
         if chosen is not None and (chosen.slug, chosen.name) not in hiring:
             hiring = [(chosen.slug, chosen.name), *hiring]
         return [("", "Any company"), *hiring]

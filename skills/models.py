@@ -1,55 +1,15 @@
-from dataclasses import dataclass, field
-
 from django.db import models
-from django.db.models import Count, Max, Min, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.models import Company
 from jobboard.markdown import render_markdown
-from postings.models import Posting
 
 WORDS_READ_PER_MINUTE = 230
 
 
 class SkillQuerySet(models.QuerySet):
-    def with_open_roles(self):
-        """Annotate `open_roles`: how many live postings carry the skill, in the same query."""
-        return self.annotate(
-            open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
-        )
-
     def with_published_guide(self):
         return self.filter(guide__in=SkillGuide.objects.published()).select_related("guide")
-
-
-@dataclass(frozen=True)
-class SalaryRange:
-    currency: str
-    period: str  # a Posting.SalaryPeriod value
-    low: int
-    high: int
-    roles: int
-
-    @property
-    def period_display(self) -> str:
-        return Posting.SalaryPeriod(self.period).label
-
-
-@dataclass(frozen=True)
-class MarketSnapshot:
-    """What the live postings of one skill say about its job market."""
-
-    open_roles: int = 0
-    remote_roles: int = 0
-    salary_ranges: list[SalaryRange] = field(default_factory=list)
-    top_companies: list[Company] = field(default_factory=list)  # annotated `open_roles`
-    related_skills: list["Skill"] = field(default_factory=list)  # annotated `shared_roles`
-
-    @property
-    def remote_percent(self) -> int:
-        return round(100 * self.remote_roles / self.open_roles) if self.open_roles else 0
 
 
 class Skill(models.Model):
@@ -76,54 +36,6 @@ class Skill(models.Model):
 
     def get_postings_url(self) -> str:
         return f"{reverse('postings:list')}?skill={self.slug}"
-
-    def live_postings(self):
-        return Posting.objects.live().with_any_skill([self])
-
-    def market_snapshot(self, *, companies: int = 5, related: int = 6) -> MarketSnapshot:
-        """The skill's market from its live postings, in four queries whatever their number."""
-        live = self.live_postings()
-        totals = live.aggregate(
-            open_roles=Count("pk"),
-            remote_roles=Count("pk", filter=Q(remote_policy=Posting.RemotePolicy.REMOTE)),
-        )
-        # Amounts in different currencies or periods cannot be compared: one range each.
-        salary_rows = (
-            live.exclude(salary_currency="")
-            .values("salary_currency", "salary_period")
-            .annotate(
-                low=Min(Coalesce("salary_min", "salary_max")),
-                high=Max(Coalesce("salary_max", "salary_min")),
-                roles=Count("pk"),
-            )
-            .order_by("-roles", "salary_currency", "salary_period")
-        )
-        top_companies = (
-            Company.objects.filter(postings__in=live)
-            .annotate(open_roles=Count("postings"))
-            .order_by("-open_roles", "name")[:companies]
-        )
-        related_skills = (
-            Skill.objects.filter(postings__in=live)
-            .exclude(pk=self.pk)
-            .annotate(shared_roles=Count("postings"))
-            .order_by("-shared_roles", "name")[:related]
-        )
-        return MarketSnapshot(
-            **totals,
-            salary_ranges=[
-                SalaryRange(
-                    currency=row["salary_currency"],
-                    period=row["salary_period"],
-                    low=row["low"],
-                    high=row["high"],
-                    roles=row["roles"],
-                )
-                for row in salary_rows
-            ],
-            top_companies=list(top_companies),
-            related_skills=list(related_skills),
-        )
 
     @property
     def published_guide(self):

@@ -1,7 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
-from postings import market
+from postings import stats
+from postings.models import Posting
 
 from .models import Skill
 
@@ -15,11 +16,11 @@ class SkillListView(ListView):
     template_name = "skills/skill_list.html"
 
     def get_queryset(self):
-        # Counts over every live posting come precomputed (postings/market.py).
-        return market.with_open_roles(Skill.objects.with_published_guide())
+        # Counts over every live posting come precomputed (postings/stats.py).
+        return stats.with_open_roles(Skill.objects.with_published_guide())
 
     def get_context_data(self, **kwargs):
-        other_skills = market.skills_with_open_roles(exclude=self.object_list)
+        other_skills = stats.skills_with_open_roles(exclude=self.object_list)
         return super().get_context_data(other_skills=other_skills, **kwargs)
 
 
@@ -35,7 +36,7 @@ class SkillDetailView(TemplateView):
         return super().get_context_data(
             skill=skill,
             guide=skill.published_guide,
-            snapshot=market.skill_snapshot(skill),
-            postings=skill.live_postings().for_cards()[:OPENINGS_ON_SKILL_PAGE],
+            snapshot=stats.skill_snapshot(skill),
+            postings=Posting.objects.live().for_skill(skill).for_cards()[:OPENINGS_ON_SKILL_PAGE],
             **kwargs,
         )

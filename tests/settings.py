@@ -16,7 +16,7 @@ WHITENOISE_AUTOREFRESH = True
 # Tests see every change at once: the anonymous page cache is off, except in
 # tests/test_caching.py, which turns it on to test it.
 PAGE_CACHE_SECONDS = 0
-# Counts are computed on each request (tests/test_market.py tests the stored figures).
+# Counts are computed on each request (tests/test_stats.py tests the stored figures).
 MARKET_STATS_SECONDS = 0
 
 # Tests never use a Redis database they did not ask for: whatever REDIS_URL says, the

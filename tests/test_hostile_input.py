@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from postings import market
+from postings import stats
 from tests import factories
 
 LISTING = (
@@ -127,7 +127,7 @@ def paths(request, settings):
     """The test settings (figures computed live, no page cache), or the paths production
     takes: market figures stored and read from MarketStats rows (on PostgreSQL; SQLite
     always computes them live) and the anonymous page cache on, in this process's memory."""
-    market._read_recently.clear()
+    stats._read_recently.clear()
     if request.param == "production-paths":
         settings.MARKET_STATS_SECONDS = 300
         settings.PAGE_CACHE_SECONDS = 10
@@ -138,7 +138,7 @@ def paths(request, settings):
             }
         }
     yield request.param
-    market._read_recently.clear()
+    stats._read_recently.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from postings import stats
 from postings.models import Posting
 from tests import factories
 from tests.site_data import HIDDEN_TITLES, build_site, cards
@@ -125,7 +126,7 @@ def test_market_snapshot(client):
     factories.ExpiredPostingFactory(company=small, skills=[skill, rare])
     factories.LivePostingFactory(company=small, skills=[other])
 
-    snapshot = skill.market_snapshot()
+    snapshot = stats.skill_snapshot(skill)
 
     assert snapshot.open_roles == 4
     assert snapshot.remote_percent == 50

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from postings import market
+from postings import stats
 from skills.models import Skill
 
 pytestmark = [
@@ -26,16 +26,16 @@ TABLES = ("postings_posting", "postings_posting_skills")
 
 @pytest.fixture
 def seeded(settings):
-    # As in production: figures over all postings come from postings.market.
+    # As in production: figures over all postings come from postings.stats.
     settings.MARKET_STATS_SECONDS = 300
-    market._read_recently.clear()
+    stats._read_recently.clear()
     call_command("generate_postings", count=SEEDED_POSTINGS, seed=5, verbosity=0)  # + ANALYZE
-    market.refresh()
+    stats.refresh()
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone() == ("on",)
     yield
-    market._read_recently.clear()
+    stats._read_recently.clear()
 
 
 def plans(client, url) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jobboard import sitemaps
-from postings import market
+from postings import stats
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +42,9 @@ def figures(request, settings):
         if connection.vendor != "postgresql":
             pytest.skip("market figures are stored on PostgreSQL only")
         settings.MARKET_STATS_SECONDS = 300
-    market._read_recently.clear()
+    stats._read_recently.clear()
     yield request.param
-    market._read_recently.clear()
+    stats._read_recently.clear()
 
 
 @pytest.fixture

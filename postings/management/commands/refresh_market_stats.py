@@ -1,4 +1,4 @@
-"""Recompute the figures over all live postings (postings/market.py), e.g. from cron:
+"""Recompute the figures over all live postings (postings/stats.py), e.g. from cron:
 
     */5 * * * *  cd /srv/jobboard && .venv/bin/python manage.py refresh_market_stats
 
@@ -10,20 +10,20 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from postings import market
+from postings import stats
 
 
 class Command(BaseCommand):
     help = "Recompute the counts and market snapshots over all live postings."
 
     def handle(self, *args, **options):
-        if not market.stored():
+        if not stats.stored():
             raise CommandError(
                 "Market figures are computed on each request here (SQLite, or "
                 "MARKET_STATS_SECONDS=0): there is nothing to refresh."
             )
         started = time.monotonic()
-        if market.refresh():
+        if stats.refresh():
             self.stdout.write(f"Market figures refreshed in {time.monotonic() - started:.1f} s.")
         else:
             self.stdout.write("Another process is refreshing them right now.")

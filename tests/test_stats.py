@@ -1,4 +1,4 @@
-"""Figures over all live postings, stored by postings.market, equal the live ones."""
+"""Figures over all live postings, stored by postings.stats, equal the live ones."""
 
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from companies.models import Company
-from postings import market
+from postings import stats
 from postings.models import MarketStats, Posting
 from postings.views import PostingListView
 from skills.models import Skill
@@ -31,9 +31,9 @@ pytestmark = [
 @pytest.fixture
 def stored(settings):
     settings.MARKET_STATS_SECONDS = 300
-    market._read_recently.clear()
+    stats._read_recently.clear()
     yield
-    market._read_recently.clear()
+    stats._read_recently.clear()
 
 
 @pytest.fixture
@@ -63,12 +63,12 @@ def snapshot_facts(snapshot):
 
 def live_facts(board):
     return {
-        "totals": market.site_totals(),
-        "hiring": [(c.pk, c.open_roles) for c in market.hiring_companies(12)],
-        "hiring_choices": market.hiring_choices(12),
-        "skills": [(s.pk, s.open_roles) for s in market.skills_with_open_roles()],
-        "guided": sorted((s.pk, s.open_roles) for s in market.with_open_roles(Skill.objects.all())),
-        "snapshots": [snapshot_facts(market.skill_snapshot(skill)) for skill in board],
+        "totals": stats.site_totals(),
+        "hiring": [(c.pk, c.open_roles) for c in stats.hiring_companies(12)],
+        "hiring_choices": stats.hiring_choices(12),
+        "skills": [(s.pk, s.open_roles) for s in stats.skills_with_open_roles()],
+        "guided": sorted((s.pk, s.open_roles) for s in stats.with_open_roles(Skill.objects.all())),
+        "snapshots": [snapshot_facts(stats.skill_snapshot(skill)) for skill in board],
     }
 
 
@@ -79,40 +79,99 @@ def test_stored_figures_equal_the_live_ones(board, settings, stored):
     assert [name for _, name in expected["hiring_choices"]] == ["Acme", "Globex"]
 
     settings.MARKET_STATS_SECONDS = 300
-    assert market.refresh()
+    assert stats.refresh()
 
     assert live_facts(board) == expected
-    assert MarketStats.objects.filter(key=market.SITE).exists()
+    assert MarketStats.objects.filter(key=stats.SITE).exists()
+
+
+@pytest.fixture
+def crowded_board(db):
+    """Data on which a wrong tie-break, a range merged across currencies or periods, or a
+    cut at the wrong place would show: more than HIRING_KEPT hiring companies, ties in
+    the top companies and related skills, salaries in several currencies and periods."""
+    python, rust = SkillFactory(name="Python"), SkillFactory(name="Rust")
+    others = [SkillFactory(name=f"Skill {n:02}") for n in range(9)]
+    companies = [CompanyFactory(name=f"Company {n:02}") for n in range(stats.HIRING_KEPT + 6)]
+    year, month, hour = (Posting.SalaryPeriod.YEAR, Posting.SalaryPeriod.MONTH,
+                         Posting.SalaryPeriod.HOUR)  # fmt: skip
+    salaries = [
+        ("EUR", year, 50000, 70000), ("EUR", year, 90000, None), ("EUR", month, 4000, 5000),
+        ("USD", year, None, 120000), ("GBP", hour, 40, 60), ("", year, None, None),
+        ("USD", month, 6000, 6000),
+    ]  # fmt: skip
+    # Each company hires once, for Python, in reverse name order (so ids and names
+    # disagree); a few hire more, tied with one another.
+    for n, company in enumerate(reversed(companies)):
+        currency, period, low, high = salaries[n % len(salaries)]
+        LivePostingFactory(
+            company=company,
+            skills=[python, others[n % len(others)]],
+            salary_currency=currency,
+            salary_period=period,
+            salary_min=low,
+            salary_max=high,
+            remote_policy=Posting.RemotePolicy.REMOTE if n % 3 else Posting.RemotePolicy.ONSITE,
+        )
+    for company in companies[10:17]:  # seven companies tied at two, more than TOP_COMPANIES
+        LivePostingFactory(company=company, skills=[python, rust])
+    for company in companies[20:23]:
+        LivePostingFactory(company=company, skills=[rust])
+        ExpiredPostingFactory(company=company, skills=[rust, python])
+        PostingFactory(company=company, skills=[python])  # a draft
+    return [python, rust, *others]
+
+
+def test_stored_figures_equal_the_live_ones_where_ties_and_cuts_tell_them_apart(
+    crowded_board, settings, stored
+):
+    settings.MARKET_STATS_SECONDS = 0
+    expected = live_facts(crowded_board)
+    expected["all_hiring"] = [(c.pk, c.open_roles) for c in stats.hiring_companies(50)]
+    expected["all_choices"] = stats.hiring_choices(30)
+    python = expected["snapshots"][0]
+    assert len(python[2]) == 5  # salary ranges: three currencies, three periods
+    assert [n for _, n in python[3]] == [2] * stats.TOP_COMPANIES  # tied, cut by name
+    assert len(python[4]) == stats.RELATED_SKILLS
+    assert len(expected["all_hiring"]) == 50
+
+    settings.MARKET_STATS_SECONDS = 300
+    assert stats.refresh()
+    actual = live_facts(crowded_board)
+    actual["all_hiring"] = [(c.pk, c.open_roles) for c in stats.hiring_companies(50)]
+    actual["all_choices"] = stats.hiring_choices(30)
+
+    assert actual == expected
 
 
 def test_the_first_read_computes_them_and_a_stale_read_refreshes_in_the_background(
     board, stored, monkeypatch
 ):
-    assert market.site_totals()["open_roles"] == 4  # nothing stored yet: computed now
+    assert stats.site_totals()["open_roles"] == 4  # nothing stored yet: computed now
     started = []
-    monkeypatch.setattr(market, "refresh_in_background", lambda: started.append(True))
+    monkeypatch.setattr(stats, "refresh_in_background", lambda: started.append(True))
 
-    market._read_recently.clear()
-    market.site_totals()
+    stats._read_recently.clear()
+    stats.site_totals()
     assert started == []
 
     MarketStats.objects.update(computed_at=timezone.now() - timedelta(seconds=301))
-    market._read_recently.clear()
-    assert market.site_totals()["open_roles"] == 4  # the old figures, at once
+    stats._read_recently.clear()
+    assert stats.site_totals()["open_roles"] == 4  # the old figures, at once
     assert started == [True]
 
 
 def test_the_command_refreshes_them(board, stored):
     call_command("refresh_market_stats", verbosity=0)
 
-    assert MarketStats.objects.get(key=market.SITE).data["open_roles"] == 4
+    assert MarketStats.objects.get(key=stats.SITE).data["open_roles"] == 4
 
 
 def test_the_sitemap_splits_live_postings_into_precomputed_id_ranges(client, stored, monkeypatch):
-    monkeypatch.setattr(market, "SITEMAP_SECTION", 3)
+    monkeypatch.setattr(stats, "SITEMAP_SECTION", 3)
     postings = LivePostingFactory.create_batch(7)
     ExpiredPostingFactory.create_batch(2)
-    market.refresh()
+    stats.refresh()
     late = LivePostingFactory()  # published after the refresh
 
     index = client.get("/sitemap.xml").content.decode()
@@ -130,11 +189,11 @@ def test_the_sitemap_splits_live_postings_into_precomputed_id_ranges(client, sto
 
 
 def test_company_and_skill_names_come_from_the_rows_themselves(board, stored):
-    market.refresh()
+    stats.refresh()
     python = board[0]
     Company.objects.filter(name="Acme").update(name="Acme Renamed")
 
-    snapshot = market.skill_snapshot(python)
+    snapshot = stats.skill_snapshot(python)
 
     assert "Acme Renamed" in [c.name for c in snapshot.top_companies]
 
@@ -145,7 +204,7 @@ def test_the_whole_listing_takes_its_size_from_the_figures_instead_of_counting(
     monkeypatch.setattr(PostingListView, "paginate_by", 2)
     monkeypatch.setattr(PostingListView, "max_pages", 2)  # a "large" board is over 8
     LivePostingFactory.create_batch(9, remote_policy=Posting.RemotePolicy.ONSITE)
-    market.refresh()
+    stats.refresh()
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/jobs/")

@@ -1,30 +1,34 @@
-"""Figures about all live postings — how many, per skill, who is hiring, each skill's
-market snapshot, the sitemap's sections — read from MarketStats rows.
+"""Figures about postings — how many are live, per skill, who is hiring, each skill's
+market snapshot, the sitemap's sections — in one place, one function per figure.
 
 They are aggregates over every live posting: seconds of work at a million postings, far
-too much for one request, so `refresh()` computes them all in a few set-based queries and
-stores one row per subject. A page reads a row. Rows older than MARKET_STATS_SECONDS
-(default 300) are recomputed in a background thread of the worker that notices, one
-process at a time (a PostgreSQL advisory lock); `manage.py refresh_market_stats` does the
-same from cron. Pages show postings themselves (listings, cards) from live queries:
-only these counts can lag, by at most MARKET_STATS_SECONDS plus a refresh.
+too much for one request, so on PostgreSQL `refresh()` computes them all in a few
+set-based queries and stores one row per subject. A page reads a row. Rows older than
+MARKET_STATS_SECONDS (default 300) are recomputed in a background thread of the worker
+that notices, one process at a time (a PostgreSQL advisory lock); `manage.py
+refresh_market_stats` does the same from cron. Pages show postings themselves (listings,
+cards) from live queries: only these counts can lag, by at most MARKET_STATS_SECONDS
+plus a refresh.
 
-With MARKET_STATS_SECONDS=0, or on SQLite, every figure is computed live with the
-models' own methods (Skill.market_snapshot(), Company.objects.hiring()…): exact and
-fine for small boards and tests.
+With MARKET_STATS_SECONDS=0, or on SQLite, each function falls back to computing its
+figure live with the ORM, a few lines below its stored path: exact and fine for small
+boards and tests. tests/test_stats.py runs both paths on PostgreSQL and compares them.
 """
 
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.models import Company
-from skills.models import MarketSnapshot, SalaryRange, Skill
+from skills.models import Skill
 
 from .models import MarketStats, Posting
 
@@ -42,6 +46,34 @@ _refreshing = threading.Lock()
 _next_attempt = 0.0
 RETRY_SECONDS = 30
 _read_recently: dict[str, tuple[float, dict]] = {}
+
+
+@dataclass(frozen=True)
+class SalaryRange:
+    currency: str
+    period: str  # a Posting.SalaryPeriod value
+    low: int
+    high: int
+    roles: int
+
+    @property
+    def period_display(self) -> str:
+        return Posting.SalaryPeriod(self.period).label
+
+
+@dataclass(frozen=True)
+class MarketSnapshot:
+    """What the live postings of one skill say about its job market."""
+
+    open_roles: int = 0
+    remote_roles: int = 0
+    salary_ranges: list[SalaryRange] = field(default_factory=list)
+    top_companies: list[Company] = field(default_factory=list)  # annotated `open_roles`
+    related_skills: list[Skill] = field(default_factory=list)  # annotated `shared_roles`
+
+    @property
+    def remote_percent(self) -> int:
+        return round(100 * self.remote_roles / self.open_roles) if self.open_roles else 0
 
 
 def skill_key(skill_id: int) -> str:
@@ -80,7 +112,27 @@ def _read(key: str) -> dict:
     return data
 
 
-# What pages ask for -------------------------------------------------------------------
+# What pages ask for: each figure's stored path, then its live fallback -------------
+
+
+def annotate_open_roles(queryset):
+    """Skills or companies, each annotated `open_roles`: its live postings, counted live
+    in the same query."""
+    return queryset.annotate(
+        open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
+    )
+
+
+def _with_counts(queryset, pairs, attribute: str) -> list:
+    """The objects of `queryset` named by stored [id, count] pairs, in the pairs' order,
+    each with the count set as `attribute`; ones deleted since the refresh are left out."""
+    objects = queryset.in_bulk([pk for pk, _ in pairs])
+    result = []
+    for pk, count in pairs:
+        if pk in objects:
+            setattr(objects[pk], attribute, count)
+            result.append(objects[pk])
+    return result
 
 
 def site_totals() -> dict:
@@ -88,8 +140,6 @@ def site_totals() -> dict:
     if stored():
         data = read(SITE)
         return {"open_roles": data.get("open_roles", 0), "companies": data.get("companies", 0)}
-    from django.db.models import Count
-
     return Posting.objects.live().aggregate(
         open_roles=Count("pk"), companies=Count("company", distinct=True)
     )
@@ -98,7 +148,7 @@ def site_totals() -> dict:
 def with_open_roles(skills) -> list[Skill]:
     """The skills of a queryset, each with `open_roles` set."""
     if not stored():
-        return list(skills.with_open_roles())
+        return list(annotate_open_roles(skills))
     counts = read(SITE).get("skills", {})
     skills = list(skills)
     for skill in skills:
@@ -111,44 +161,42 @@ def skills_with_open_roles(*, exclude=()) -> list[Skill]:
     excluded = {skill.pk for skill in exclude}
     if stored():
         counts = {int(pk): c[0] for pk, c in read(SITE).get("skills", {}).items() if c[0]}
-        skills = Skill.objects.filter(pk__in=set(counts) - excluded)
-        skills = with_open_roles(skills)
+        skills = with_open_roles(Skill.objects.filter(pk__in=set(counts) - excluded))
     else:
-        skills = list(
-            Skill.objects.exclude(pk__in=excluded).with_open_roles().filter(open_roles__gt=0)
-        )
+        skills = annotate_open_roles(Skill.objects.exclude(pk__in=excluded))
+        skills = list(skills.filter(open_roles__gt=0))
     return sorted(skills, key=lambda skill: (-skill.open_roles, skill.name))
+
+
+def _hiring(companies):
+    """Companies with live postings, the most openings first (then by name), live."""
+    hiring = annotate_open_roles(companies).filter(open_roles__gt=0)
+    return hiring.order_by("-open_roles", "name")
 
 
 def hiring_companies(limit: int) -> list[Company]:
     """Companies with the most live postings (then by name), each with `open_roles`."""
-    if not stored():
-        return list(Company.objects.for_rows().hiring()[:limit])
-    hiring = read(SITE).get("hiring", [])[:limit]
-    companies = Company.objects.for_rows().in_bulk([company_id for company_id, _ in hiring])
-    result = []
-    for company_id, open_roles in hiring:
-        if company_id in companies:
-            company = companies[company_id]
-            company.open_roles = open_roles
-            result.append(company)
-    return result
+    if stored():
+        hiring = read(SITE).get("hiring", [])[:limit]
+        return _with_counts(Company.objects.for_rows(), hiring, "open_roles")
+    return list(_hiring(Company.objects.for_rows())[:limit])
 
 
 def hiring_choices(limit: int) -> list[tuple[str, str]]:
     """(slug, name) of the `limit` companies with the most live postings, A to Z."""
-    if not stored():
-        hiring = [(company.slug, company.name) for company in hiring_companies(limit)]
-        return sorted(hiring, key=lambda choice: choice[1])
-    # Stored: (slug, name) rows only, no Company objects for a <select>.
-    ids = [company_id for company_id, _ in read(SITE).get("hiring", [])[:limit]]
+    if stored():
+        ids = [company_id for company_id, _ in read(SITE).get("hiring", [])[:limit]]
+    else:
+        ids = _hiring(Company.objects.all()).values("pk")[:limit]
+    # (slug, name) rows only, no Company objects for a <select>.
     return list(Company.objects.filter(pk__in=ids).order_by("name").values_list("slug", "name"))
 
 
 def large_total(above: int) -> int | None:
     """How many postings are live, when the stored figures say more than `above`: the
     size of the whole listing without counting it (it may lag like every figure here,
-    so it stands in only where the listing shows an approximate total anyway)."""
+    so it stands in only where the listing shows an approximate total anyway). None
+    when figures are computed live: the listing counts then."""
     if not stored():
         return None
     open_roles = read(SITE).get("open_roles", 0)
@@ -156,30 +204,55 @@ def large_total(above: int) -> int | None:
 
 
 def skill_snapshot(skill: Skill) -> MarketSnapshot:
-    if not stored():
-        return skill.market_snapshot(companies=TOP_COMPANIES, related=RELATED_SKILLS)
-    data = read(skill_key(skill.pk))
-    if not data:
-        return MarketSnapshot()
-    companies = Company.objects.in_bulk([pk for pk, _ in data["top_companies"]])
-    related = Skill.objects.in_bulk([pk for pk, _ in data["related_skills"]])
-    top_companies = []
-    for pk, open_roles in data["top_companies"]:
-        if pk in companies:
-            companies[pk].open_roles = open_roles
-            top_companies.append(companies[pk])
-    related_skills = []
-    for pk, shared_roles in data["related_skills"]:
-        if pk in related:
-            related[pk].shared_roles = shared_roles
-            related_skills.append(related[pk])
-    return MarketSnapshot(
-        open_roles=data["open_roles"],
-        remote_roles=data["remote_roles"],
-        salary_ranges=[SalaryRange(*values) for values in data["salary_ranges"]],
-        top_companies=top_companies,
-        related_skills=related_skills,
+    """The skill's market from its live postings; live, in four queries whatever their
+    number."""
+    if stored():
+        data = read(skill_key(skill.pk))
+        if not data:
+            return MarketSnapshot()
+        return MarketSnapshot(
+            open_roles=data["open_roles"],
+            remote_roles=data["remote_roles"],
+            salary_ranges=[SalaryRange(*values) for values in data["salary_ranges"]],
+            top_companies=_with_counts(Company.objects, data["top_companies"], "open_roles"),
+            related_skills=_with_counts(Skill.objects, data["related_skills"], "shared_roles"),
+        )
+    live = Posting.objects.live().for_skill(skill)
+    totals = live.aggregate(
+        open_roles=Count("pk"),
+        remote_roles=Count("pk", filter=Q(remote_policy=Posting.RemotePolicy.REMOTE)),
     )
+    # Amounts in different currencies or periods cannot be compared: one range each.
+    salary_ranges = (
+        live.exclude(salary_currency="")
+        .values_list("salary_currency", "salary_period")
+        .annotate(
+            low=Min(Coalesce("salary_min", "salary_max")),
+            high=Max(Coalesce("salary_max", "salary_min")),
+            roles=Count("pk"),
+        )
+        .order_by("-roles", "salary_currency", "salary_period")
+    )
+    top_companies = (
+        Company.objects.filter(postings__in=live)
+        .annotate(open_roles=Count("postings"))
+        .order_by("-open_roles", "name")[:TOP_COMPANIES]
+    )
+    related_skills = (
+        Skill.objects.filter(postings__in=live)
+        .exclude(pk=skill.pk)
+        .annotate(shared_roles=Count("postings"))
+        .order_by("-shared_roles", "name")[:RELATED_SKILLS]
+    )
+    return MarketSnapshot(
+        **totals,
+        salary_ranges=[SalaryRange(*values) for values in salary_ranges],
+        top_companies=list(top_companies),
+        related_skills=list(related_skills),
+    )
+
+
+# The sitemap's sections (stored only: Django's paginator splits live postings) -------
 
 
 def sitemap_companies() -> tuple[int, datetime | None] | None:
