@@ -336,7 +336,18 @@ def assert_shown_as_text(parsed, *values_by_field):
         if not (expected := expected_text(value)):
             continue  # nothing a reader could show (control characters only)
         shown = [text for name, _, text in fields if name == field]
-        assert shown and all(expected in text for text in shown), (field, shown)
+        readable = {expected, as_feedparser_repairs(expected)}
+        assert shown and all(any(e in text for e in readable) for text in shown), (field, shown)
+
+
+def as_feedparser_repairs(text: str) -> str:
+    """feedparser takes a field made only of Latin-1 characters that also reads as UTF-8
+    for double-encoded text and decodes it again ("Â¡" shows as "¡"): a quirk of the
+    judge, not of the feed, whose XML carries the text as it was written."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
 
 
 @pytest.mark.parametrize("parameter", ["q", "location"])
