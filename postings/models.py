@@ -1,3 +1,4 @@
+import contextlib
 import re
 from collections import Counter
 from datetime import timedelta
@@ -6,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -38,6 +39,26 @@ class TriggerKeptArrayField(ArrayField):
         if connection.vendor != "postgresql":
             return "%s"
         return super().get_placeholder(value, compiler, connection)
+
+
+@contextlib.contextmanager
+def search_triggers_off(using: str = DEFAULT_DB_ALIAS):
+    """For the rest of the caller's transaction, the triggers of postings migrations 0003
+    and 0010 leave `search_vector` and `skill_ids` to the writer (PostgreSQL only).
+
+    For bulk writers, which set them once per posting (or mark the postings afterwards)
+    instead of once per row and per skill link. Switched back on leaving the block: SET
+    LOCAL outlives a savepoint. On an error the transaction is rolled back, and the
+    setting with it."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
 
 
 def default_expiry():
@@ -295,6 +316,10 @@ class Posting(models.Model):
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
         permissions = [("import_content", "Can import content from a file")]
+        # Not here, being PostgreSQL's alone (a GinIndex here would break SQLite's
+        # migrations): the GIN indexes posting_search_idx (migration 0003) and
+        # posting_skill_ids_idx (0011), and the triggers that keep `search_vector` and
+        # `skill_ids` (0003, 0010; bulk writers bypass them with search_triggers_off()).
         indexes = [
             # The listing's default order, over published postings only.
             models.Index(
