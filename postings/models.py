@@ -162,7 +162,7 @@ class PostingQuerySet(models.QuerySet):
         filters' columns are in the index (posting_live_recent_idx, posting_salary_sort_idx)
         but a single step also reads each visited posting's row from a table of 1.9 GB
         at a million postings, to keep twenty of them. Ranked windows (annotated) are
-        already read by id."""
+        already read by id. The listings' `read_page` (jobboard.pagination)."""
         if self.query.annotation_select:
             return self
         rows = Posting.objects.filter(pk__in=self.values("pk")).for_cards()
