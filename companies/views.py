@@ -1,9 +1,9 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from jobboard.pagination import PaginationMixin
+from jobboard.pagination import Listing, PaginationMixin
 from postings import stats
-from postings.models import Posting
+from postings.models import Posting, PostingQuerySet
 
 from .models import Company
 
@@ -28,6 +28,9 @@ class CompanyDetailView(PaginationMixin, ListView):
     def get_queryset(self):
         self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
         return Posting.objects.live().for_company(self.company).for_cards()
+
+    def get_listing(self, queryset) -> Listing:
+        return Listing(queryset, read_page=PostingQuerySet.rows_by_id)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

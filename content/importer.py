@@ -37,7 +37,7 @@ from django.utils.text import capfirst
 from companies.logos import MAX_LOGO_BYTES, normalise_logo
 from companies.models import Company
 from jobboard.cache import bump_content_generation
-from postings.models import Posting
+from postings.models import Posting, search_triggers_off
 from skills.models import Skill, SkillGuide
 
 from .format import (
@@ -701,18 +701,14 @@ def _search_vectors_written_once(rows: list[_Row]):
     The triggers of postings migration 0003 recompute a vector when its posting is
     written and again when its skill links change: two or three times per posting in a
     bulk import. As that migration asks of bulk writers, they stand aside for these
-    writes (`jobboard.bulk_search_vector`), then marking the postings recomputes each
+    writes (`search_triggers_off()`), then marking the postings recomputes each
     vector once, with the triggers' own function.
     """
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
-    yield
-    with connection.cursor() as cursor:
-        # SET LOCAL outlives a savepoint: switch back for later writes in the transaction.
-        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
+    with search_triggers_off():
+        yield
     stale = [row.instance.pk for row in rows if row.action == CREATED or row.changed & _SEARCHED]
     for chunk in _chunks(stale):
         Posting.objects.filter(pk__in=chunk).update(search_vector=None, skill_ids=None)

@@ -11,13 +11,20 @@ An estimate can be wrong either way (a rare combination of filters estimated at 
 what they can: the page is read with one row more than it shows, a page with rows is
 never a 404, the total is at least the rows up to this page (plus one when more follow),
 "next" appears exactly when more follow, and the last page's total is exact.
+
+What a view knows beyond its queryset (its size, what to estimate it from, a cheaper way
+to read a page) it hands over in a `Listing`, never as attributes of the queryset: a
+later `.filter()` clones a queryset and would silently drop them.
 """
 
 import json
 import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import OperationalError, connections, transaction
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # The longest a bounded count may take before the estimate stands in for it.
@@ -28,14 +35,31 @@ COUNT_MILLISECONDS = 5
 ESTIMATE_MARGIN = 10
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What SitePaginator pages: the rows in order, and what is known of them."""
+
+    queryset: QuerySet
+    # Its size when known without counting (a window of ids, the whole board's stored
+    # figure): neither counted nor estimated.
+    known_total: int | None = None
+    # What the planner estimates the size of all results from, when `queryset` is a
+    # narrowed window of them (None: `queryset`, or `known_total` when that is given).
+    estimate_from: QuerySet | None = None
+    # Reads one page (a slice of `queryset`) more cheaply than iterating it.
+    read_page: Callable[[QuerySet], Iterable] | None = None
+
+
 class SitePaginator(Paginator):
-    def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+    def __init__(self, listing, per_page, *, max_pages: int | None = None, **kwargs):
+        # A Listing, or a plain queryset or list with nothing more known of it.
+        self.listing = listing if isinstance(listing, Listing) else Listing(listing)
+        super().__init__(self.listing.queryset, per_page, **kwargs)
         self.max_pages = max_pages
         # True when the count took too long and the total is the planner's estimate (or,
         # when the estimate is below what the pages have shown, a lower bound).
         self.is_estimated = False
-        # False when the total came from a hint or an estimate: the page read decides.
+        # False when the total was known or estimated, not counted: the page read decides.
         self.is_counted = True
         # True when the total is only "more than total - 1" (the estimate was lower).
         self.is_lower_bound = False
@@ -49,11 +73,11 @@ class SitePaginator(Paginator):
         """Exact up to `max_results`; one more than it when there are more."""
         if self.max_results is None:
             return super().count
-        # A queryset that knows its size already (a window of ids, the whole board) says so.
-        hint = getattr(self.object_list, "count_hint", None)
-        if hint is not None:
+        # A listing that knows its size already (a window of ids, the whole board) says so.
+        known = self.listing.known_total
+        if known is not None:
             self.is_counted = False
-            return min(hint, self.max_results + 1)
+            return min(known, self.max_results + 1)
         # Far more results than the pages reach, by PostgreSQL's estimate (one EXPLAIN,
         # shown as "about N" anyway): a count would only confirm the cap.
         estimate = self._estimate
@@ -84,14 +108,14 @@ class SitePaginator(Paginator):
             return estimate if estimate <= self.max_results else self.max_results + 1
 
     def page(self, number):
-        total = self.total  # counts first, unless a hint or an estimate stands in
+        total = self.total  # counts first, unless a known total or an estimate stands in
         if self.is_counted:
             return super().page(number)
         number = self._page_number(number)
         # One row more than the page shows says whether another page follows; it costs
         # one more entry of the same index walk, where a count had to walk them all.
         bottom = (number - 1) * self.per_page
-        rows = list(self._rows(self.object_list[bottom : bottom + self.per_page + 1]))
+        rows = list(self._read(self.object_list[bottom : bottom + self.per_page + 1]))
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         seen = bottom + min(len(rows), self.per_page)
@@ -123,14 +147,11 @@ class SitePaginator(Paginator):
         return number
 
     def _get_page(self, object_list, number, paginator):
-        return super()._get_page(self._rows(object_list), number, paginator)
+        return super()._get_page(self._read(object_list), number, paginator)
 
-    @staticmethod
-    def _rows(object_list):
-        # A queryset that has a cheaper way to read one page's rows says so.
-        if hasattr(object_list, "rows_by_id"):
-            return object_list.rows_by_id()
-        return object_list
+    def _read(self, page_slice):
+        read_page = self.listing.read_page
+        return page_slice if read_page is None else read_page(page_slice)
 
     @cached_property
     def is_capped(self) -> bool:
@@ -151,13 +172,12 @@ class SitePaginator(Paginator):
 
     @cached_property
     def _estimate(self) -> int | None:
-        # A queryset narrowed to a window for ordering says what to estimate instead;
-        # one that knows its size says so.
-        queryset = getattr(self.object_list, "estimate_from", None)
+        # A listing narrowed to a window for ordering says what to estimate instead; one
+        # that knows its size says so.
+        queryset = self.listing.estimate_from
         if queryset is None:
-            hint = getattr(self.object_list, "count_hint", None)
-            if hint is not None:
-                return hint
+            if self.listing.known_total is not None:
+                return self.listing.known_total
             queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return None
@@ -195,6 +215,14 @@ class PaginationMixin:
     max_pages = None
     # Page links on each side of the current page; the first and last are always shown.
     page_links_on_each_side = 2
+
+    def get_listing(self, queryset) -> Listing:
+        """What the paginator pages: get_queryset()'s result, and what the view knows of
+        it without counting (override to say more)."""
+        return Listing(queryset)
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(self.get_listing(queryset), page_size)
 
     def get_paginator(self, *args, **kwargs):
         return super().get_paginator(*args, max_pages=self.max_pages, **kwargs)

@@ -25,11 +25,10 @@ from jobboard.seo import canonical_query
 from skills.models import Skill
 
 from .filters import PostingFilter
-from .models import Posting
+from .models import NEWEST_FIRST, Posting
 
 FEED_LENGTH = 50
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-NEWEST_FIRST = ("-published_at", "-id")
 # The listing's parameters that choose postings; a feed is always newest first and whole.
 FEED_PARAMETERS = sorted(set(PostingFilter.base_filters) - {"sort"})
 

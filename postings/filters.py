@@ -9,14 +9,15 @@ from datetime import timedelta
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from companies.models import Company
+from jobboard.pagination import Listing
 from skills.models import Skill
 
-from .models import Posting
+from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
     "24h": ("Last 24 hours", timedelta(hours=24)),
@@ -28,11 +29,6 @@ POSTED_WITHIN = {
 # Keyword searches rank this many of the newest matches (five pages); sorting by newest
 # reaches the others.
 RANK_WINDOW = 100
-
-
-def top_salary():
-    """The top of a posting's salary range; 0 when it gives none."""
-    return Coalesce("salary_max", "salary_min", Value(0))
 
 
 class Sort:
@@ -109,7 +105,7 @@ class PostingFilter(filters.FilterSet):
         method="filter_posted_within",
         empty_label="Any time",
     )
-    # Applied last, in filter_queryset: the default depends on whether there are keywords.
+    # Applied last, in `listing`: the default depends on whether there are keywords.
     sort = filters.ChoiceFilter(
         label="Sort by", choices=Sort.CHOICES, method="keep", empty_label=None
     )
@@ -119,7 +115,7 @@ class PostingFilter(filters.FilterSet):
         fields = []
 
     def filter_keywords(self, queryset, name, value):
-        # Applied last, in filter_queryset: PostgreSQL tests conditions in the order they
+        # Applied last, in `listing`: PostgreSQL tests conditions in the order they
         # are written, and the cheap ones (remote, seniority…) should spare it reading
         # the search vectors of postings they rule out.
         return queryset
@@ -132,7 +128,7 @@ class PostingFilter(filters.FilterSet):
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
         # The top is the maximum, or the minimum when only that is given: the expression
-        # of the salary sort and of its index (posting_salary_sort_idx).
+        # of the salary sort and of its index.
         if value <= 0:  # any salary at all
             return queryset.filter(Q(salary_max__isnull=False) | Q(salary_min__isnull=False))
         return queryset.alias(top_salary=top_salary()).filter(top_salary__gte=value)
@@ -166,25 +162,30 @@ class PostingFilter(filters.FilterSet):
             return Sort.NEWEST
         return sort or self.default_sort
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+    @cached_property
+    def listing(self) -> Listing:
+        """The matching postings in the chosen order (`qs`), and what the paginator may
+        know of their number without counting them."""
+        matches = super().qs
         if self.keywords:
-            queryset = queryset.search(self.keywords)
+            matches = matches.search(self.keywords)
         sort = self.sort_order
         if sort == Sort.SALARY:
-            return queryset.order_by(top_salary().desc(), "-published_at", "-id")
+            return Listing(matches.order_by(*highest_salary_first()))
         if sort == Sort.RELEVANCE:
             # Ranking reads each match's search vector, and a common word matches a fifth
             # of a million postings: the newest RANK_WINDOW matches are ranked (an index
             # walk that stops early), one more to tell the paginator there are others.
-            newest = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
+            newest = matches.order_by(*NEWEST_FIRST).values_list("pk", flat=True)
             window = list(newest[: RANK_WINDOW + 1])
-            ranked = queryset.filter(pk__in=window).order_by("-rank", "-published_at", "-id")
-            # For jobboard.pagination: how many there are here, and what to estimate the
-            # number of all matches from.
-            ranked.count_hint, ranked.estimate_from = len(window), queryset
-            return ranked
-        return queryset.order_by("-published_at", "-id")
+            ranked = matches.filter(pk__in=window).order_by("-rank", *NEWEST_FIRST)
+            # The window knows its size; the number of all matches is estimated from them.
+            return Listing(ranked, known_total=len(window), estimate_from=matches)
+        return Listing(matches.order_by(*NEWEST_FIRST))
+
+    @property
+    def qs(self):
+        return self.listing.queryset
 
     def active_filters(self) -> list[ActiveFilter]:
         """The applied filter values, each with the query string that removes it."""

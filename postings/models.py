@@ -1,3 +1,4 @@
+import contextlib
 import re
 from collections import Counter
 from datetime import timedelta
@@ -6,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -30,6 +31,33 @@ COUNT_COLUMNS = [
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
+# Newest first, ties by id so that pages never overlap: the model's ordering, the
+# listing's default sort, and the key of its index (posting_live_recent_idx).
+NEWEST_FIRST = ("-published_at", "-id")
+
+
+def top_salary():
+    """The top of a posting's salary range; 0 when it gives none (so those sort last:
+    SQLite has no NULLS LAST in indexes)."""
+    return Coalesce("salary_max", "salary_min", Value(0))
+
+
+def highest_salary_first() -> list:
+    """The listing's salary sort, and the key of its index (posting_salary_sort_idx): a
+    query ordered otherwise would not use the index."""
+    return [top_salary().desc(), *NEWEST_FIRST]
+
+
+def index_key(order) -> list:
+    """An order_by() as the expressions of an index: "-published_at" is
+    F("published_at").desc()."""
+    return [
+        term if not isinstance(term, str)
+        else F(term[1:]).desc() if term.startswith("-")
+        else F(term)
+        for term in order
+    ]  # fmt: skip
+
 
 class TriggerKeptArrayField(ArrayField):
     """An array column that PostgreSQL keeps with triggers. Other databases leave it NULL,
@@ -39,6 +67,26 @@ class TriggerKeptArrayField(ArrayField):
         if connection.vendor != "postgresql":
             return "%s"
         return super().get_placeholder(value, compiler, connection)
+
+
+@contextlib.contextmanager
+def search_triggers_off(using: str = DEFAULT_DB_ALIAS):
+    """For the rest of the caller's transaction, the triggers of postings migrations 0003
+    and 0010 leave `search_vector` and `skill_ids` to the writer (PostgreSQL only).
+
+    For bulk writers, which set them once per posting (or mark the postings afterwards)
+    instead of once per row and per skill link. Switched back on leaving the block: SET
+    LOCAL outlives a savepoint. On an error the transaction is rolled back, and the
+    setting with it."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
 
 
 def default_expiry():
@@ -106,6 +154,11 @@ class PostingQuerySet(models.QuerySet):
         a listing page spent more time building objects (prefetched Skill rows, parsed
         datetimes, the Markdown) than in the database."""
         cards = self.select_related("company").only(*CARD_FIELDS, *also)
+        # Django has no public hook for what a queryset yields, and the alternatives lose
+        # something: prefetch_related builds the Skill objects this avoids, values() gives
+        # dicts without get_absolute_url(), and a method returning a list could no
+        # longer be filtered, sliced by the paginator or passed to in_bulk(). The
+        # iterable class survives those clones (as the ones values() sets do).
         cards._iterable_class = CardIterable
         return cards
 
@@ -117,7 +170,7 @@ class PostingQuerySet(models.QuerySet):
         filters' columns are in the index (posting_live_recent_idx, posting_salary_sort_idx)
         but a single step also reads each visited posting's row from a table of 1.9 GB
         at a million postings, to keep twenty of them. Ranked windows (annotated) are
-        already read by id."""
+        already read by id. The listings' `read_page` (jobboard.pagination)."""
         if self.query.annotation_select:
             return self
         rows = Posting.objects.filter(pk__in=self.values("pk")).for_cards()
@@ -159,7 +212,7 @@ class PostingQuerySet(models.QuerySet):
             )
         else:
             matches = self._search_fallback(query)
-        return matches.order_by("-rank", *Posting._meta.ordering)
+        return matches.order_by("-rank", *NEWEST_FIRST)
 
     def _search_fallback(self, query: str):
         matches, rank = self, Value(0.0)
@@ -300,27 +353,27 @@ class Posting(models.Model):
     objects = PostingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-id"]
+        ordering = list(NEWEST_FIRST)
         get_latest_by = "published_at"
         permissions = [("import_content", "Can import content from a file")]
+        # Not here, being PostgreSQL's alone (a GinIndex here would break SQLite's
+        # migrations): the GIN indexes posting_search_idx (migration 0003) and
+        # posting_skill_ids_idx (0011), and the triggers that keep `search_vector` and
+        # `skill_ids` (0003, 0010; bulk writers bypass them with search_triggers_off()).
         indexes = [
             # The listing's default order, over published postings only.
             models.Index(
-                F("published_at").desc(),
-                F("id").desc(),
+                *index_key(NEWEST_FIRST),
                 condition=Q(status=PostingStatus.PUBLISHED),
                 # The columns of live() and of the common filters: a listing's bounded
                 # count reads the index alone (an index-only scan), not a row per entry.
                 include=COUNT_COLUMNS,
                 name="posting_live_recent_idx",
             ),
-            # The listing sorted by salary (postings.filters.top_salary): the top of the
-            # range (0 without a salary, so those come last; SQLite has no NULLS LAST
-            # in indexes), then the newest; "salary at least" is a range of it.
+            # The listing sorted by salary, then the newest; "salary at least" is a range
+            # of it (top_salary()).
             models.Index(
-                Coalesce("salary_max", "salary_min", Value(0)).desc(),
-                F("published_at").desc(),
-                F("id").desc(),
+                *index_key(highest_salary_first()),
                 condition=Q(status=PostingStatus.PUBLISHED),
                 include=COUNT_COLUMNS,
                 name="posting_salary_sort_idx",
@@ -449,7 +502,7 @@ class Posting(models.Model):
             Posting.objects.live()
             .with_any_skill(skill_ids)
             .exclude(pk=self.pk)
-            .order_by("-published_at", "-id")
+            .order_by(*NEWEST_FIRST)
             .values("pk")[:candidates]
         )
         links = Posting.skills.through.objects.filter(posting_id__in=newest, skill_id__in=skill_ids)

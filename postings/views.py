@@ -1,12 +1,14 @@
+from dataclasses import replace
+
 from django.views.generic import DetailView, ListView
 
 from jobboard.cache import cached
-from jobboard.pagination import PaginationMixin
+from jobboard.pagination import Listing, PaginationMixin
 from skills.models import Skill
 
 from . import stats
 from .filters import RANK_WINDOW, PostingFilter, Sort
-from .models import Posting
+from .models import Posting, PostingQuerySet
 
 
 def skill_choices():
@@ -35,13 +37,17 @@ class PostingListView(PaginationMixin, ListView):
         )
         if self.filterset.sort_order == Sort.RELEVANCE:
             self.max_pages = RANK_WINDOW // self.paginate_by
-        postings = self.filterset.qs
         self.active_filters = self.filterset.active_filters()
+        return self.filterset.qs
+
+    def get_listing(self, queryset) -> Listing:
+        listing = self.filterset.listing  # of `queryset`; a ranked window knows its size
         if not self.active_filters:
             # The whole board, capped at max_pages: its approximate size is a stored
             # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
-            postings.count_hint = stats.large_total(above=2 * self.max_pages * self.paginate_by)
-        return postings
+            above = 2 * self.max_pages * self.paginate_by
+            listing = replace(listing, known_total=stats.large_total(above=above))
+        return replace(listing, read_page=PostingQuerySet.rows_by_id)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

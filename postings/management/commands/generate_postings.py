@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from jobboard.markdown import render_markdown
-from postings.models import Posting
+from postings.models import Posting, search_triggers_off
 from skills.models import Skill
 
 POSTINGS_PER_COMPANY = 25
@@ -468,11 +468,10 @@ class Command(BaseCommand):
 
     def copy_batch(self, rows, links):
         columns = ", ".join(COLUMNS)
-        with transaction.atomic(), connection.cursor() as cursor:
+        # Triggers stand aside: this transaction writes the vectors (with the same
+        # function) and the skill ids itself, once per posting instead of once per link.
+        with transaction.atomic(), search_triggers_off(), connection.cursor() as cursor:
             step = self.stepper()
-            # Triggers stand aside: this transaction writes the vectors (with the same
-            # function) and the skill ids itself, once per posting instead of once per link.
-            cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'on'")
             # Bulk-load settings for this transaction only: new GIN entries collect in the
             # pending list and are merged once per batch (below), far cheaper than one
             # by one; lz4 compresses descriptions and vectors several times faster.
@@ -514,9 +513,8 @@ class Command(BaseCommand):
             cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
             step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
-            # the tables nor ends SET LOCAL: later writes get their vectors from triggers.
+            # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
             cursor.execute("DROP TABLE generated_posting, generated_description")
-            cursor.execute("SET LOCAL jobboard.bulk_search_vector = 'off'")
         step("commit (foreign key checks)")
 
     def stepper(self):
