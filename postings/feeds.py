@@ -189,7 +189,7 @@ class SkillPostingsFeed(PostingsFeed):
             description=f"New {skill.name} openings on {settings.SITE_NAME}.",
             link=skill.get_absolute_url(),
             feed_url=reverse(self.url_name, kwargs={"slug": slug}),
-            postings=feed_postings().with_any_skill([skill]),
+            postings=feed_postings().for_skill(skill),
         )
 
 
@@ -211,7 +211,7 @@ class CompanyPostingsFeed(PostingsFeed):
             description=f"New openings at {company.name} on {settings.SITE_NAME}.",
             link=company.get_absolute_url(),
             feed_url=reverse(self.url_name, kwargs={"slug": slug}),
-            postings=feed_postings().filter(company=company),
+            postings=feed_postings().for_company(company),
         )
 
 
