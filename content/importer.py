@@ -24,6 +24,7 @@ import hashlib
 import posixpath
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 
 from companies.logos import MAX_LOGO_BYTES, normalise_logo
 from companies.models import Company
@@ -50,11 +51,14 @@ from .format import (
     TOP_LEVEL_KEYS,
     VERSION,
     Section,
+    format_timestamp,
     parse_timestamp,
 )
 from .sources import ContentError, ContentSource, FileNotReadable, describe, open_content
 
 MAX_ERRORS = 100
+# Notes in a report (what records leave unsaid, what job seekers will not see).
+MAX_NOTES = 200
 CHUNK = 1000
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -81,6 +85,8 @@ class ImportReport:
     # a cost of its own.
     logos: int = 0
     seconds: float = 0.0
+    # Not errors: what staff should know before confirming (see _Import._notes).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def postings_to_write(self) -> int:
@@ -184,6 +190,9 @@ class _Import:
         self.errors = _Errors()
         self.rows: dict[str, list[_Row]] = {section.name: [] for section in SECTIONS}
         self.stored_files: list[str] = []
+        # Companies that postings name but neither the file nor the site has: created.
+        self.new_companies: dict[str, Company] = {}
+        self.started = timezone.now()
 
     # Validation ------------------------------------------------------------------------
 
@@ -273,15 +282,24 @@ class _Import:
             for name in sorted(record.keys() - known):
                 self.errors.add(f"{where}.{name}", "Unknown field.")
             key = record.get(section.key)
-            if section.key not in record:
-                self.errors.add(f"{where}.{section.key}", "This field is required.")
+            derived = section is POSTINGS and section.key not in record
+            if derived:
+                key = _derived_posting_slug(record)
+            if section.key not in record and not key:
+                required = "This field is required."
+                if section is POSTINGS:
+                    required = "Give a slug, or a company and a title to make one from."
+                self.errors.add(f"{where}.{section.key}", required)
             elif not isinstance(key, str) or not key:
                 self.errors.add(f"{where}.{section.key}", "Expected a slug.")
             elif key in seen:
-                self.errors.add(
-                    f"{where}.{section.key}",
-                    f'Duplicate {section.key} "{key}": also {section.name}[{seen[key]}].',
-                )
+                message = f'Duplicate {section.key} "{key}": also {section.name}[{seen[key]}].'
+                if derived:
+                    message = (
+                        f'The slug "{key}", derived from the company and the title, is also '
+                        f"{section.name}[{seen[key]}]'s: give one of them a slug."
+                    )
+                self.errors.add(f"{where}.{section.key}", message)
             else:
                 seen[key] = index
                 records.append((index, key, record))
@@ -352,41 +370,51 @@ class _Import:
 
     def _validate_postings(self, records, *, known_skills, file_companies) -> None:
         existing = _existing(Posting.objects.all(), "slug", [key for _, key, _ in records])
-        site_companies = _existing_keys(
-            Company,
+        given = {
+            record["company"] for _, _, record in records if isinstance(record.get("company"), str)
+        }
+        # A company is named by its slug, or by its name (which names its slug).
+        site_companies = _existing(
+            Company.objects.only("slug", "name"),
             "slug",
-            {
-                record["company"]
-                for _, _, record in records
-                if isinstance(record.get("company"), str)
-            },
+            sorted(given | {_company_slug(name) for name in given} - {""}),
         )
         company_slugs = _values_by_pk(Company, "slug", {p.company_id for p in existing.values()})
         current_skills = _posting_skill_links([p.pk for p in existing.values()])
-        known_companies = file_companies | site_companies
+        names = {slug: company.name for slug, company in site_companies.items()}
+        names.update((row.key, row.instance.name) for row in self.rows[COMPANIES.name])
+        companies = _Companies(file_companies | set(site_companies), names)
         rows = []
         for record in records:
             row = self._prepare(POSTINGS, *record, existing.get(record[1]))
-            self._read_company(row, known_companies, company_slugs)
+            self._read_company(row, companies, company_slugs)
             self._read_skills(row, known_skills, current_skills)
+            self._publish_now_when_undated(row)
             self._clean(row, exclude=["company"])
             rows.append(row)
         self.rows[POSTINGS.name] = rows
+        self.new_companies = companies.created
 
-    def _read_company(self, row: _Row, known: set[str], current: dict[int, str]) -> None:
+    def _read_company(self, row: _Row, companies: "_Companies", current: dict[int, str]) -> None:
         if "company" not in row.record:
             if row.action == CREATED:
                 self._error(row, "company", "This field is required.")
             return
-        slug = row.record["company"]
-        if not isinstance(slug, str) or not slug:
-            self._error(row, "company", "Expected a company slug.")
-        elif slug not in known:
-            self._error(row, "company", f'Unknown company "{slug}": {_NOT_FOUND}')
-        else:
-            row.company = slug
-            if row.action != CREATED and current.get(row.instance.company_id) != slug:
-                row.changed.add("company")
+        try:
+            slug = companies.slug_for(row.record["company"])
+        except ValueError as error:
+            self._error(row, "company", str(error))
+            return
+        row.company = slug
+        if row.action != CREATED and current.get(row.instance.company_id) != slug:
+            row.changed.add("company")
+
+    def _publish_now_when_undated(self, row: _Row) -> None:
+        """A record published without a date is published by this import."""
+        posting = row.instance
+        undated = posting.published_at is None and "published_at" not in row.failed
+        if posting.status == Posting.Status.PUBLISHED and undated:
+            posting.published_at = self.started
 
     def _read_skills(self, row: _Row, known: set[str], current: dict[int, dict[str, int]]) -> None:
         if "skills" not in row.record:
@@ -416,6 +444,8 @@ class _Import:
             CREATED if instance is None else UNCHANGED,
         )
         row.before = {name: _value(row.instance, name) for name in section.plain_fields}
+        if section is POSTINGS and "slug" not in record:
+            row.instance.slug = key  # derived from the company and the title
         for name in section.plain_fields:
             if name in record:
                 model_field = section.model._meta.get_field(name)
@@ -514,6 +544,8 @@ class _Import:
         for row in companies:
             if row.action != UNCHANGED:
                 row.instance.save()
+        for company in self.new_companies.values():
+            company.save()  # renders its monogram, as the admin's save does
         company_ids = _ids(Company, {row.company for row in postings if row.company})
 
         for row in postings:
@@ -581,15 +613,135 @@ class _Import:
             for row in rows:
                 counts = report.sections[name]
                 setattr(counts, row.action, getattr(counts, row.action) + 1)
-        # Each company written renders its logo (or its monogram) at every size.
         companies = report.sections[COMPANIES.name]
+        companies.created += len(self.new_companies)
+        # Each company written renders its logo (or its monogram) at every size.
         report.logos = companies.created + companies.updated
+        report.notes = self._notes()
         return report
+
+    def _notes(self) -> list[str]:
+        """What staff should know before confirming: companies made from names, records
+        job seekers will not see, and what each posting leaves unsaid."""
+        notes = [
+            f'Company "{company.name}" (slug "{slug}") will be created: postings name it '
+            "and neither the file nor the site has it."
+            for slug, company in self.new_companies.items()
+        ]
+        written = [row for row in self.rows[POSTINGS.name] if row.action != UNCHANGED]
+        for row in self.rows[GUIDES.name]:
+            if row.action != UNCHANGED and not row.instance.is_published:
+                notes.append(f"{row.where} ({row.key}): not published; readers will not see it.")
+        for row in written:
+            hidden = _why_hidden(row.instance, self.started)
+            if hidden:
+                notes.append(f"{row.where} ({row.key}): {hidden}; job seekers will not see it.")
+        unstated = [(row, _unstated(row.instance)) for row in written]
+        tally = Counter(fact for _, facts in unstated for fact in facts)
+        if tally:
+            counts = ", ".join(f"{fact} {count}" for fact, count in tally.most_common())
+            notes.append(f"Of {len(written)} postings written, how many leave unsaid: {counts}.")
+        notes += [
+            f"{row.where} ({row.key}) does not state: {', '.join(facts)}."
+            for row, facts in unstated
+            if facts
+        ]
+        if len(notes) > MAX_NOTES:
+            notes = [*notes[:MAX_NOTES], f"…and {len(notes) - MAX_NOTES} more notes like these."]
+        return notes
 
 
 _NOT_FOUND = "neither in this file nor on the site."
+
+
+class _Companies:
+    """The company a posting names: a slug in the file or on the site, or a name.
+
+    Openings found on the web name their employer ("C&A"): a name is the company whose
+    slug it makes when that company has this name, or else a new company of that name."""
+
+    def __init__(self, slugs: set[str], names: dict[str, str]):
+        self.slugs = slugs
+        self.names = names  # {slug: name} of the companies in the file or on the site
+        self.created: dict[str, Company] = {}
+
+    def slug_for(self, value) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("Expected a company slug or name.")
+        if value in self.slugs:
+            return value
+        name, slug = value.strip(), _company_slug(value)
+        if not slug:
+            raise ValueError(
+                f"No slug can be made from the name {_short(value)}: add the company to "
+                '"companies" with a slug and name it by that slug.'
+            )
+        if slug in self.names:
+            if self.names[slug].casefold() == name.casefold():
+                return slug
+            raise ValueError(
+                f'"{name[:60]}" is not the name of the company whose slug it makes ("{slug}" '
+                f'is "{self.names[slug][:60]}"). Name the company by its slug, or add it to '
+                '"companies" with a slug of its own.'
+            )
+        if slug not in self.created:
+            company = Company(name=name, slug=slug)
+            try:
+                company.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise ValueError(" ".join(error.messages)) from None
+            self.created[slug] = company
+        return slug
+
+
+def _company_slug(name: str) -> str:
+    max_length = Company._meta.get_field("slug").max_length
+    return slugify(name)[:max_length].strip("-")
+
+
+def _derived_posting_slug(record: dict) -> str | None:
+    """A posting's slug from its company and title, the same on every import of the
+    record: "C&A", "Data Engineer (f/m/d)" → "ca-data-engineer-fmd"."""
+    company, title = record.get("company"), record.get("title")
+    if not isinstance(company, str) or not isinstance(title, str) or not slugify(title):
+        return None
+    max_length = Posting._meta.get_field("slug").max_length
+    return slugify(f"{_company_slug(company)} {title}")[:max_length].strip("-") or None
+
+
 _RECORD = re.compile(r"(\w+)\[(\d+)\]")
 _SECTION_ORDER = {section.name: position for position, section in enumerate(SECTIONS)}
+
+
+# What a posting may leave unsaid, in the words the report uses.
+_STATED = {
+    "remote_policy": "workplace",
+    "employment_type": "employment type",
+    "seniority": "seniority",
+    "location": "location",
+    "description": "description",
+}
+
+
+def _unstated(posting: Posting) -> list[str]:
+    facts = [words for name, words in _STATED.items() if not getattr(posting, name)]
+    if not posting.has_salary:
+        facts.append("pay")
+    if not posting.apply_href:
+        facts.append("how to apply")
+    return facts
+
+
+def _why_hidden(posting: Posting, now) -> str:
+    if posting.status == Posting.Status.DRAFT:
+        return "a draft"
+    if posting.status == Posting.Status.CLOSED:
+        return "closed"
+    if posting.published_at and posting.published_at > now:
+        return f"published from {format_timestamp(posting.published_at)}"
+    if posting.expires_at <= now:
+        return "expired"
+    return ""
 
 
 def _file_order(error: str) -> tuple[int, int]:

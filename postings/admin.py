@@ -77,10 +77,25 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
                 "description": "Optional. Leave both amounts empty when the salary is not known.",
             },
         ),
-        ("How to apply", {"fields": ["apply_url", "apply_email"]}),
+        (
+            "How to apply",
+            {
+                "fields": ["apply_url", "apply_email"],
+                "description": "Optional. Without either, the page says how to apply is not "
+                "stated and links the company's website.",
+            },
+        ),
         ("Publishing", {"fields": ["status", "published_at", "expires_at"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    # Facts an employer may leave unsaid: blank is stored, and labelled for what it means.
+    UNSTATED_FIELDS = ("remote_policy", "employment_type", "seniority")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name in self.UNSTATED_FIELDS:
+            kwargs["choices"] = [("", "Not stated"), *db_field.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description="Logo")
     def company_logo(self, posting):

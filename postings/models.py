@@ -291,7 +291,9 @@ class Posting(models.Model):
     title = models.CharField(max_length=160)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.CharField(max_length=200, help_text="One line shown on cards.")
-    description = models.TextField(help_text="Markdown.")
+    description = models.TextField(
+        blank=True, help_text="Markdown. When empty, the posting's page shows the summary."
+    )
     description_html = models.TextField(editable=False, default="")
     skills = models.ManyToManyField("skills.Skill", related_name="postings", blank=True)
     location = models.CharField(
@@ -300,13 +302,14 @@ class Posting(models.Model):
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. NL."
     )
+    # Blank when the employer does not say: a card states nothing it was not told.
     remote_policy = models.CharField(
-        max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE
+        max_length=10, choices=RemotePolicy.choices, blank=True, default=""
     )
     employment_type = models.CharField(
-        max_length=12, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
+        max_length=12, choices=EmploymentType.choices, blank=True, default=""
     )
-    seniority = models.CharField(max_length=10, choices=Seniority.choices, default=Seniority.MID)
+    seniority = models.CharField(max_length=10, choices=Seniority.choices, blank=True, default="")
     salary_min = models.PositiveIntegerField(null=True, blank=True)
     salary_max = models.PositiveIntegerField(null=True, blank=True)
     salary_currency = models.CharField(
@@ -320,7 +323,8 @@ class Posting(models.Model):
         blank=True,
         # The apply button links here: http(s) only, never javascript:, data: or ftp:.
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="The employer's page (https:// or http://).",
+        help_text="The employer's page (https:// or http://). Leave both empty when the "
+        "employer does not say how to apply: the page says so.",
     )
     apply_email = models.EmailField(blank=True, help_text="Used when there is no apply URL.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -398,19 +402,21 @@ class Posting(models.Model):
                 name="posting_salary_has_currency",
             ),
             models.CheckConstraint(
-                condition=~Q(apply_url="") | ~Q(apply_email=""),
-                name="posting_has_apply_route",
-            ),
-            models.CheckConstraint(
                 condition=~Q(status=PostingStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="posting_published_has_date",
             ),
             choices_check("status", PostingStatus, "posting_status_valid"),
-            choices_check("remote_policy", PostingRemotePolicy, "posting_remote_policy_valid"),
+            # Blank is "not stated".
             choices_check(
-                "employment_type", PostingEmploymentType, "posting_employment_type_valid"
+                "remote_policy", PostingRemotePolicy, "posting_remote_policy_valid", blank=True
             ),
-            choices_check("seniority", PostingSeniority, "posting_seniority_valid"),
+            choices_check(
+                "employment_type",
+                PostingEmploymentType,
+                "posting_employment_type_valid",
+                blank=True,
+            ),
+            choices_check("seniority", PostingSeniority, "posting_seniority_valid", blank=True),
             choices_check("salary_period", PostingSalaryPeriod, "posting_salary_period_valid"),
         ]
 
@@ -440,8 +446,6 @@ class Posting(models.Model):
             len(self.salary_currency) == 3 and self.salary_currency.isalpha()
         ):
             errors["salary_currency"] = "Use a three-letter ISO 4217 code, e.g. EUR."
-        if not self.apply_url and not self.apply_email:
-            errors["apply_url"] = "Give an apply URL or an apply e-mail address."
         if self.status == self.Status.PUBLISHED and not self.published_at:
             errors["published_at"] = "A published posting needs a publication date."
         if self.published_at and self.expires_at and self.expires_at <= self.published_at:
@@ -516,7 +520,10 @@ class Posting(models.Model):
 
     @property
     def apply_href(self) -> str:
-        return self.apply_url or f"mailto:{self.apply_email}"
+        """The apply button's link; empty when the employer did not say how to apply."""
+        if self.apply_url:
+            return self.apply_url
+        return f"mailto:{self.apply_email}" if self.apply_email else ""
 
     @property
     def has_salary(self) -> bool:

@@ -67,13 +67,19 @@ class MarketSnapshot:
 
     open_roles: int = 0
     remote_roles: int = 0
+    # The postings that say whether they are remote: the base of the remote share (an
+    # unstated workplace is neither remote nor not).
+    workplace_stated: int = 0
     salary_ranges: list[SalaryRange] = field(default_factory=list)
     top_companies: list[Company] = field(default_factory=list)  # annotated `open_roles`
     related_skills: list[Skill] = field(default_factory=list)  # annotated `shared_roles`
 
     @property
-    def remote_percent(self) -> int:
-        return round(100 * self.remote_roles / self.open_roles) if self.open_roles else 0
+    def remote_percent(self) -> int | None:
+        """The share of remote roles among those that say; None when none says."""
+        if not self.workplace_stated:
+            return None
+        return round(100 * self.remote_roles / self.workplace_stated)
 
 
 def skill_key(skill_id: int) -> str:
@@ -213,6 +219,8 @@ def skill_snapshot(skill: Skill) -> MarketSnapshot:
         return MarketSnapshot(
             open_roles=data["open_roles"],
             remote_roles=data["remote_roles"],
+            # Figures stored before the base was kept: every posting stated it then.
+            workplace_stated=data.get("workplace_stated", data["open_roles"]),
             salary_ranges=[SalaryRange(*values) for values in data["salary_ranges"]],
             top_companies=_with_counts(Company.objects, data["top_companies"], "open_roles"),
             related_skills=_with_counts(Skill.objects, data["related_skills"], "shared_roles"),
@@ -221,6 +229,7 @@ def skill_snapshot(skill: Skill) -> MarketSnapshot:
     totals = live.aggregate(
         open_roles=Count("pk"),
         remote_roles=Count("pk", filter=Q(remote_policy=Posting.RemotePolicy.REMOTE)),
+        workplace_stated=Count("pk", filter=~Q(remote_policy="")),
     )
     # Amounts in different currencies or periods cannot be compared: one range each.
     salary_ranges = (
@@ -345,13 +354,14 @@ def refresh() -> bool:
 
 
 def _skill_counts(cursor) -> dict:
-    """{skill id: (live postings, remote ones)}."""
+    """{skill id: (live postings, remote ones, ones that state their workplace)}."""
     cursor.execute(
-        "SELECT skill_id, count(*), count(*) FILTER (WHERE remote_policy = %s) "
+        "SELECT skill_id, count(*), count(*) FILTER (WHERE remote_policy = %s), "
+        "count(*) FILTER (WHERE remote_policy <> '') "
         "FROM market_links GROUP BY skill_id",
         [Posting.RemotePolicy.REMOTE],
     )
-    return {skill_id: (n, remote) for skill_id, n, remote in cursor.fetchall()}
+    return {skill_id: tuple(counts) for skill_id, *counts in cursor.fetchall()}
 
 
 def _site_figures(cursor, skill_counts) -> dict:
@@ -370,10 +380,11 @@ def _site_figures(cursor, skill_counts) -> dict:
 
 def _skill_figures(cursor, skill_counts) -> dict:
     figures = {}
-    for skill_id, (open_roles, remote_roles) in skill_counts.items():
+    for skill_id, (open_roles, remote_roles, workplace_stated) in skill_counts.items():
         figures[skill_id] = {
             "open_roles": open_roles,
             "remote_roles": remote_roles,
+            "workplace_stated": workplace_stated,
             "salary_ranges": [],
             "top_companies": [],
             "related_skills": [],

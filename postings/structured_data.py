@@ -8,6 +8,7 @@ documentation (developers.google.com/search/docs/appearance/structured-data/job-
 
 import json
 import re
+from html import escape
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -63,16 +64,18 @@ def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
         "@context": SCHEMA_ORG,
         "@type": "JobPosting",
         "title": posting.title,
-        "description": posting.description_html,
+        # Required by Google; a posting without a description has its summary.
+        "description": posting.description_html or f"<p>{escape(posting.summary)}</p>",
         "datePosted": (posting.published_at or posting.created_at).isoformat(),
         "validThrough": posting.expires_at.isoformat(),
-        "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
         "hiringOrganization": organization_jsonld(company, base=base),
         "identifier": {"@type": "PropertyValue", "name": company.name, "value": str(posting.pk)},
         "url": absolute_url(posting.get_absolute_url(), base=base),
         # Applying happens on the employer's site, not on this page.
         "directApply": False,
     }
+    if posting.employment_type:  # recommended, and omitted rather than guessed
+        data["employmentType"] = EMPLOYMENT_TYPES[posting.employment_type]
     data.update(location_jsonld(posting))
     if posting.has_salary:
         data["baseSalary"] = base_salary_jsonld(posting)
@@ -88,9 +91,12 @@ def location_jsonld(posting: Posting) -> dict:
     occasional work-from-home"), so a hybrid role is described by its office alone.
     """
     if posting.remote_policy != Posting.RemotePolicy.REMOTE:
-        # An on-site or hybrid role that names no town is at the company's headquarters.
         town = posting.location if names_a_town(posting.location) else ""
-        address = postal_address(town or posting.company.headquarters, country=posting.country)
+        if not town and posting.remote_policy:
+            # An on-site or hybrid role that names no town is at the company's
+            # headquarters; one whose workplace is not stated may be remote, so it is not.
+            town = posting.company.headquarters
+        address = postal_address(town, country=posting.country)
         return {"jobLocation": {"@type": "Place", "address": address}} if address else {}
     data = {"jobLocationType": "TELECOMMUTE"}
     # Where applicants may live is not recorded yet: `country` is the employer's (a

@@ -145,12 +145,13 @@ def test_a_zip_with_logos_imports(client, importer, tmp_path):
 def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer, uploads_folder):
     data = _without_logo()
     data["postings"][0]["salary_min"] = 999999
-    data["postings"][1]["company"] = "initech"
+    data["postings"][1]["company"] = "!!!"
     response = client.post(IMPORT_URL, {"file": json_upload(data)})
     assert response.status_code == 200
     assert response.context["errors"] == [
         "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
-        'postings[1].company: Unknown company "initech": neither in this file nor on the site.',
+        "postings[1].company: No slug can be made from the name '!!!': add the company to "
+        '"companies" with a slug and name it by that slug.',
     ]
     page = response.content.decode()
     assert "Nothing can be imported from content.json" in page
@@ -382,3 +383,17 @@ def test_a_json_file_with_its_logos_inline_imports(client, importer):
     response = client.post(IMPORT_URL, {"file": json_upload(data, name="backup.json")})
     client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
     assert Company.objects.get(slug="acme").logo
+
+
+def test_the_dry_run_page_lists_what_records_leave_unsaid_and_what_is_invisible(client, importer):
+    data = {
+        "format": "jobboard-content",
+        "version": 1,
+        "postings": [{"company": "C&A", "title": "Data Engineer (f/m/d)", "summary": "Pipelines."}],
+    }
+    response = client.post(IMPORT_URL, {"file": json_upload(data)})
+    page = response.content.decode()
+    assert "<h3>Before you import</h3>" in page
+    assert "postings[0] (ca-data-engineer-fmd): a draft; job seekers will not see it." in page
+    assert "Company &quot;C&amp;A&quot; (slug &quot;ca&quot;) will be created" in page
+    assert not Posting.objects.exists()

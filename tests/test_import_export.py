@@ -256,7 +256,8 @@ def test_omitted_fields_get_defaults_when_created_and_are_kept_when_updating(tmp
     import_content(path=write_folder(tmp_path / "one", minimal, {}))
     posting = Posting.objects.get(slug="tps-report-engineer")
     assert posting.status == Posting.Status.DRAFT
-    assert posting.remote_policy == Posting.RemotePolicy.ONSITE
+    # An omitted fact is not stated, not a default.
+    assert (posting.remote_policy, posting.employment_type, posting.seniority) == ("", "", "")
     assert posting.published_at is None and posting.expires_at > timezone.now()
     assert not posting.skills.exists()
     posting.skills.add(factories.SkillFactory(slug="reports"))
@@ -410,9 +411,11 @@ BAD_INPUTS = {
         _change(lambda data: data.update(jobs=[])),
         "jobs: Unknown field.",
     ),
-    "missing company": (
-        _set("postings", 1, company="initech"),
-        'postings[1].company: Unknown company "initech": neither in this file nor on the site.',
+    # A company the site does not have is created from its name, when a slug can be made.
+    "company without a slug": (
+        _set("postings", 1, company="!!!"),
+        "postings[1].company: No slug can be made from the name '!!!': add the company to "
+        '"companies" with a slug and name it by that slug.',
     ),
     "missing skill": (
         _set("postings", 1, skills=["python", "cobol"]),
@@ -500,9 +503,9 @@ BAD_INPUTS = {
         _set("postings", 0, title="Engineer\x00"),
         "postings[0].title: Null characters are not allowed.",
     ),
-    "published without a date": (
-        _set("postings", 0, published_at=None),
-        "postings[0].published_at: A published posting needs a publication date.",
+    "published after it expires": (
+        _set("postings", 0, published_at="2999-01-01T00:00:00Z"),
+        "postings[0].expires_at: Must be after the publication date.",
     ),
     "another format": (
         _change(lambda data: data.update(format="wordpress")),
@@ -591,7 +594,7 @@ def test_a_folder_without_content_json_names_what_was_looked_for(tmp_path):
 def test_every_error_is_reported_not_just_the_first(tmp_path):
     data = sample()
     data["postings"][0].update(salary_min=95000, salary_max=60000, status="live")
-    data["postings"][1].update(company="initech", colour="blue")
+    data["postings"][1].update(company="!!!", colour="blue")
     data["companies"][1]["website"] = "not a url"
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad", data))
@@ -600,7 +603,8 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
         "postings[0].status: Value 'live' is not a valid choice.",
         "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
         "postings[1].colour: Unknown field.",
-        'postings[1].company: Unknown company "initech": neither in this file nor on the site.',
+        "postings[1].company: No slug can be made from the name '!!!': add the company to "
+        '"companies" with a slug and name it by that slug.',
     ]
 
 

@@ -56,11 +56,12 @@ def test_a_card_marks_openings_of_the_last_two_days_as_new(client):
     assert "badge--new" not in card and ">3 days ago</time>" in card
 
 
-def test_a_card_without_salary_or_location_leaves_them_out(client):
+def test_a_card_without_location_leaves_it_out_and_says_pay_is_not_stated(client):
     factories.LivePostingFactory(salary_min=None, salary_max=None, salary_currency="", location="")
     card = only_card(client)
-    assert "card__salary" not in card
-    assert '<ul class="card__meta dot-list"><li>Hybrid</li>' in card
+    assert '<ul class="card__meta dot-list"><li>Hybrid</li><li>Full-time</li>' in card
+    # Pay is the one fact whose absence a card states.
+    assert '<li class="card__salary card__salary--none">Pay not stated</li>' in card
 
 
 def test_a_card_shows_at_most_four_skills(client):

@@ -44,7 +44,7 @@ def board(db):
     LivePostingFactory(company=acme, skills=[python, sql], remote_policy=remote)
     LivePostingFactory(company=acme, skills=[python], salary_currency="USD")
     LivePostingFactory(company=globex, skills=[python, go], salary_min=None, salary_max=None,
-                       salary_currency="")  # fmt: skip
+                       salary_currency="", remote_policy="")  # fmt: skip
     LivePostingFactory(company=globex, skills=[go, sql], remote_policy=remote)
     ExpiredPostingFactory(company=globex, skills=[python])
     PostingFactory(company=acme, skills=[python])  # a draft
@@ -55,6 +55,7 @@ def snapshot_facts(snapshot):
     return (
         snapshot.open_roles,
         snapshot.remote_roles,
+        snapshot.workplace_stated,
         snapshot.salary_ranges,
         [(c.pk, c.open_roles) for c in snapshot.top_companies],
         [(s.pk, s.shared_roles) for s in snapshot.related_skills],

@@ -40,11 +40,14 @@ def _card(posting, hide_company, now) -> str:
     age = (now - published).days
     # Published within the last two days.
     new = ' <span class="badge badge--new">New</span>' if age < 2 else ""
-    meta = [posting.location] if posting.location else []
-    meta += [posting.get_remote_policy_display(), posting.get_employment_type_display()]
-    meta = [f"<li>{escape(item)}</li>" for item in meta]
+    # Only what the employer stated; pay is the one fact whose absence is news.
+    meta = [posting.location, posting.get_remote_policy_display()]
+    meta += [posting.get_employment_type_display()]
+    meta = [f"<li>{escape(item)}</li>" for item in meta if item]
     if posting.has_salary:
         meta.append(f'<li class="card__salary">{escape(posting.salary_display)}</li>')
+    else:
+        meta.append('<li class="card__salary card__salary--none">Pay not stated</li>')
     meta.append(f'<li><time datetime="{html_datetime(published)}">{_ago(age)}</time></li>')
     skills = posting.skill_names[:CARD_SKILLS]
     skill_list = (

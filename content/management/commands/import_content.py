@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 f"Nothing was imported ({count} error{'s' if count != 1 else ''}):\n{error}"
             ) from None
         self.stdout.write(report.table())
+        for note in report.notes:
+            self.stdout.write(f"Note: {note}")
         if dry_run:
             self.stdout.write(
                 self.style.SUCCESS("Dry run: the file is valid; nothing was written.")
