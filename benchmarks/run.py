@@ -178,7 +178,7 @@ def inspect_pages() -> None:
         SkillGuide.objects.published().filter(skill__slug="backend-development").first()
         or SkillGuide.objects.published().order_by("skill__name").first()
     )
-    posting = Posting.objects.live().order_by("-published_at", "-id").first()
+    posting = Posting.objects.live().first()  # the newest: the model's ordering
     company = Company.objects.get(pk=posting.company_id)
     skill = Skill.objects.filter(slug="python").first() or Skill.objects.first()
     client = Client()
