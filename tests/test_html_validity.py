@@ -93,7 +93,6 @@ def pages(client, admin_client):
         title="Engineer",
         slug="engineer",
         summary="Build things.",
-        apply_email="jobs@example.com",  # the database requires a way to apply
         status=Posting.Status.PUBLISHED,
         published_at=now - timedelta(minutes=5),
     )

@@ -131,9 +131,9 @@ def test_stored_figures_equal_the_live_ones_where_ties_and_cuts_tell_them_apart(
     expected["all_hiring"] = [(c.pk, c.open_roles) for c in stats.hiring_companies(50)]
     expected["all_choices"] = stats.hiring_choices(30)
     python = expected["snapshots"][0]
-    assert len(python[2]) == 5  # salary ranges: three currencies, three periods
-    assert [n for _, n in python[3]] == [2] * stats.TOP_COMPANIES  # tied, cut by name
-    assert len(python[4]) == stats.RELATED_SKILLS
+    assert len(python[3]) == 5  # salary ranges: three currencies, three periods
+    assert [n for _, n in python[4]] == [2] * stats.TOP_COMPANIES  # tied, cut by name
+    assert len(python[5]) == stats.RELATED_SKILLS
     assert len(expected["all_hiring"]) == 50
 
     settings.MARKET_STATS_SECONDS = 300
