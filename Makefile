@@ -6,7 +6,7 @@ PORT ?= 8000
 # A local secret for `make run`, created once and never committed.
 SECRET_FILE := .secret_key
 
-.PHONY: install run test lint format clean
+.PHONY: install install-test run test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# Test-only packages (requirements-test.txt), kept out of the runtime install.
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+install-test: $(VENV)/.installed-test
 
 $(SECRET_FILE):
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
@@ -33,7 +40,7 @@ run: install $(SECRET_FILE)
 	echo "" && \
 	exec $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) jobboard.wsgi
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest
 
 lint: install

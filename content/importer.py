@@ -21,7 +21,6 @@ Markdown, logo sizes. Unchanged records are not written at all.
 
 import contextlib
 import hashlib
-import posixpath
 import re
 import time
 from collections import Counter
@@ -35,7 +34,14 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 
-from companies.logos import MAX_LOGO_BYTES, normalise_logo
+from companies.logos import (
+    LOGO_FORMATS,
+    LOGO_SIZES,
+    MAX_LOGO_BYTES,
+    logo_stem,
+    logo_variant_name,
+    normalise_logo,
+)
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from postings.models import Posting, search_triggers_off
@@ -583,14 +589,17 @@ class _Import:
 
     def discard_stored_files(self) -> None:
         """Remove the logos this import stored, and the files derived from them (their
-        sizes, named after them), when the import is rolled back."""
+        sizes, named after them), when the import is rolled back.
+
+        By name, never by listing the folder: on object storage a listing reads every
+        logo of the site, page by page. Deleting a file that is not there is no error."""
         storage = Company._meta.get_field("logo").storage
         for name in self.stored_files:
-            folder, filename = posixpath.split(name)
-            stem = posixpath.splitext(filename)[0]
-            for other in storage.listdir(folder)[1]:
-                if other.startswith(stem):
-                    storage.delete(posixpath.join(folder, other))
+            stem = logo_stem(name)
+            storage.delete(name)
+            for size in LOGO_SIZES:
+                for extension in LOGO_FORMATS:
+                    storage.delete(logo_variant_name(stem, size, extension))
         self.stored_files = []
 
     def _write_posting_skills(self, rows: list[_Row], skill_ids: dict[str, int]) -> None:

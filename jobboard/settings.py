@@ -6,6 +6,7 @@ off unless asked for, and a missing SECRET_KEY is an error when DEBUG is off.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -173,12 +174,80 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+
+# Media: uploaded logos, their rendered sizes and the monograms (README.md, "Media on
+# object storage"). Every file is named once for what it holds and never rewritten with
+# other content: an upload gets a random name (companies.models.logo_upload_to), its
+# rendered sizes are named after it, a monogram's name hashes its letters, colours and
+# drawing version (companies/logos.py). A browser or CDN may keep any of them for a year.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip() or "local"
+
+
+def s3_media_storage(value: str) -> tuple[dict, str]:
+    """STORAGES["default"] for MEDIA_STORAGE=s3 or s3://bucket/prefix, and MEDIA_URL.
+
+    Pages build logo URLs from MEDIA_URL, the bucket's public base URL, with no request to
+    the storage and no signature: a signed URL would change on every render, so neither
+    the page cache nor a CDN could keep the page or the image. Credentials are never read
+    here: boto3 finds them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an
+    instance role).
+    """
+    url = urlsplit(value if value.startswith("s3://") else "s3://")
+    bucket = url.netloc or os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, or MEDIA_STORAGE=s3://bucket."
+        )
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").rstrip("/")
+    region = os.environ.get("AWS_S3_REGION_NAME", "")
+    if endpoint:  # MinIO, R2, …: path-style, under the endpoint
+        default_url = f"{endpoint}/{bucket}/"
+    else:  # AWS: the bucket's virtual-hosted address
+        default_url = f"https://{bucket}.s3.{region + '.' if region else ''}amazonaws.com/"
+    media_url = (os.environ.get("MEDIA_URL", "").strip() or default_url).rstrip("/") + "/"
+    public = urlsplit(media_url)
+    if public.scheme not in ("http", "https") or not public.netloc or public.query:
+        raise ImproperlyConfigured(
+            f"MEDIA_URL must be the bucket's public base URL, https://host/path/: {media_url!r}"
+        )
+    options = {
+        "bucket_name": bucket,
+        # A prefix inside the bucket (s3://bucket/prefix): part of each file's key and URL.
+        "location": url.path.strip("/"),
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        # `path` for servers without a DNS name per bucket (MinIO on localhost).
+        "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        # url() is then string formatting: MEDIA_URL + key, unsigned.
+        "custom_domain": public.netloc + public.path.rstrip("/"),
+        "url_protocol": f"{public.scheme}:",
+        "querystring_auth": False,
+        # A taken name gets a new one rather than replacing a file browsers keep a year.
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, media_url
+
+
+if MEDIA_STORAGE == "local":
+    MEDIA_URL = "/media/"
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGINS = []
+    SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+elif MEDIA_STORAGE == "s3" or MEDIA_STORAGE.startswith("s3://"):
+    MEDIA_STORAGE_BACKEND, MEDIA_URL = s3_media_storage(MEDIA_STORAGE)
+    SERVE_MEDIA = False  # the bucket (or a CDN in front of it) serves the files
+    # Pages show images from there: the Content-Security-Policy's img-src allows it.
+    MEDIA_ORIGINS = ["://".join(urlsplit(MEDIA_URL)[:2])]
+else:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE is local, s3 or s3://bucket/prefix, not {MEDIA_STORAGE!r}."
+    )
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         # Hashed, compressed files in production; plain files while developing so
         # that a missing collectstatic never breaks a test or a first run.
@@ -243,6 +312,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # They only speed up PostgreSQL (production); on SQLite the indexes still work as keys.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
+
 # Content-Security-Policy (django-csp 4). Everything comes from this origin; no inline
 # script or style anywhere, the admin included: put JavaScript in static/js/.
 CONTENT_SECURITY_POLICY = {
@@ -250,7 +320,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "object-src": ["'none'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],

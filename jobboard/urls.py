@@ -58,13 +58,6 @@ urlpatterns = [
 ]
 
 
-# Every file under /media/ is named once for what it holds and never rewritten with other
-# content: an upload gets a random name (companies.models.logo_upload_to), its rendered
-# sizes are named after it, a monogram's name hashes its letters, colours and drawing
-# version (companies/logos.py). A browser may keep any of them for a year unasked.
-MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
-
-
 @read_only
 def serve_media(request, path):
     # MEDIA_ROOT is read per request, not frozen when this module is imported (each test
@@ -76,13 +69,14 @@ def serve_media(request, path):
         if error.errno != errno.ENAMETOOLONG:
             raise
         raise Http404("No such file") from None
-    response["Cache-Control"] = MEDIA_CACHE_CONTROL  # on 200 and 304; a 404 raises
+    # Every media file is named once for what it holds (settings.MEDIA_CACHE_CONTROL).
+    response["Cache-Control"] = settings.MEDIA_CACHE_CONTROL  # on 200 and 304; a 404 raises
     return response
 
 
 if settings.SERVE_MEDIA:
     # Company logos are small and few; behind a web server that serves /media/ itself,
-    # set SERVE_MEDIA=0.
+    # set SERVE_MEDIA=0. Off with MEDIA_STORAGE=s3: the bucket serves them.
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media, name="media")
     ]

@@ -45,3 +45,10 @@ def test_the_deploy_check_does_complain_without_https():
     assert result.returncode != 0
     for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert warning in result.stderr + result.stdout
+
+
+def test_media_on_object_storage_passes_the_deploy_check_too():
+    environment = {"MEDIA_STORAGE": "s3://jobs-media", "MEDIA_URL": "https://media.example.com/"}
+    result = run_check({**PRODUCTION_ENV, **environment})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout
