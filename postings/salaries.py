@@ -116,6 +116,16 @@ def rates_date() -> datetime.date | None:
     return ExchangeRate.objects.order_by("-date").values_list("date", flat=True).first()
 
 
+def _bigint(column: str):
+    # psycopg binds an integral Decimal as an integer literal (2080 for an hour's factor
+    # at rate 1): an integer column times it must not overflow 32 bits.
+    return Cast(F(column), BigIntegerField())
+
+
+def _number(value: Decimal):
+    return Value(value, output_field=DecimalField())
+
+
 def _compared(column: str, rate: Decimal | None):
     """The SQL of `convert()` for a posting's `column`, at `rate`: one CASE over periods."""
     if rate is None:
@@ -125,8 +135,7 @@ def _compared(column: str, rate: Decimal | None):
             When(
                 salary_period=period,
                 then=Cast(
-                    Round(F(column) * Value(multiplier(period, rate), output_field=DecimalField())),
-                    BigIntegerField(),
+                    Round(_bigint(column) * _number(multiplier(period, rate))), BigIntegerField()
                 ),
             )
             for period in PERIOD_FACTORS
