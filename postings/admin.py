@@ -163,7 +163,7 @@ class ExchangeRateAdmin(AccessibleAdminMixin, admin.ModelAdmin):
             Posting.objects.filter(salary_currency=OuterRef("currency"))
             .order_by()
             .values("salary_currency")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values("n")
         )
         return (
