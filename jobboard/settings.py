@@ -155,6 +155,8 @@ MARKET_STATS_SECONDS = int(os.environ.get("MARKET_STATS_SECONDS", "300"))
 # postings/salaries.py), at the exchange rates staff apply. Changing it: reload the rates
 # (`manage.py load_exchange_rates`, whose rates are then per unit of this currency).
 SALARY_REFERENCE_CURRENCY = os.environ.get("SALARY_REFERENCE_CURRENCY", "EUR").strip().upper()
+if not (len(SALARY_REFERENCE_CURRENCY) == 3 and SALARY_REFERENCE_CURRENCY.isalpha()):
+    raise ImproperlyConfigured("SALARY_REFERENCE_CURRENCY is an ISO 4217 code, e.g. EUR.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
