@@ -402,3 +402,22 @@ def test_the_demo_compares_every_salary_in_a_currency_the_ecb_publishes():
     assert ExchangeRate.objects.filter(date=datetime.date(2022, 9, 7)).count() == 31
     assert not paid.filter(reference_salary_min=None, reference_salary_max=None).exists()
     assert salaries.unrated_currencies() == []
+
+
+def test_on_the_demo_the_salary_sort_and_filter_compare_euros_a_year(client):
+    """What was measured before: "Highest salary" ranked INR 1.9M–2.4M a year (about
+    €22k) first, and "at least 100,000" matched DKK 380,000 a year and CZK a month."""
+    call_command("load_demo", stdout=StringIO())
+
+    ranked = client.get(f"{LIST_URL}?sort=salary").context["page_obj"].object_list
+    tops = [p.reference_salary_max or p.reference_salary_min or 0 for p in ranked]
+    assert tops == sorted(tops, reverse=True)
+    assert ranked[0].salary_currency != "INR"
+    matched = client.get(f"{LIST_URL}?salary_min=100000").context["page_obj"].object_list
+    assert matched
+    for posting in matched:
+        assert (posting.reference_salary_max or posting.reference_salary_min) >= 100_000
+        assert (posting.salary_currency, posting.salary_period) not in {
+            ("DKK", "year"),
+            ("CZK", "month"),
+        }
