@@ -32,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import capfirst, slugify
 
 from companies.logos import (
@@ -44,6 +45,7 @@ from companies.logos import (
 )
 from companies.models import Company
 from jobboard.cache import bump_content_generation
+from postings import salaries
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill, SkillGuide
 
@@ -199,6 +201,11 @@ class _Import:
         # Companies that postings name but neither the file nor the site has: created.
         self.new_companies: dict[str, Company] = {}
         self.started = timezone.now()
+
+    @cached_property
+    def salary_rates(self) -> dict:
+        """The exchange rates in force, read once: each posting's compared salary."""
+        return salaries.rates_in_force()
 
     # Validation ------------------------------------------------------------------------
 
@@ -481,10 +488,12 @@ class _Import:
         changed = self._changed(row)
         if changed and isinstance(row.instance, Posting):
             # Compare what would be stored: "eur" is stored as "EUR".
-            row.instance.derive_fields(render="description" in changed)
+            row.instance.derive_fields(render="description" in changed, rates=self.salary_rates)
             changed = self._changed(row)
             if "description" in changed:
                 changed.add("description_html")
+            if changed & _SALARY:
+                changed |= _COMPARED_SALARY
         row.changed |= changed
         if row.changed:
             row.action = UPDATED
@@ -558,7 +567,7 @@ class _Import:
             if row.company:
                 row.instance.company_id = company_ids[row.company]
             if row.action == CREATED:
-                row.instance.derive_fields()
+                row.instance.derive_fields(rates=self.salary_rates)
         with _search_vectors_written_once(postings):
             _bulk_write(Posting, postings, now)
             self._write_posting_skills(postings, skill_ids)
@@ -853,6 +862,9 @@ def _posting_skill_links(posting_ids: list[int]) -> dict[int, dict[str, int]]:
 
 # What a posting's search vector is made of (see postings migration 0003).
 _SEARCHED = {"title", "summary", "description", "company", "skills"}
+# A posting's compared salary (postings.salaries) follows its salary.
+_SALARY = {"salary_min", "salary_max", "salary_currency", "salary_period"}
+_COMPARED_SALARY = {"reference_salary_min", "reference_salary_max"}
 
 
 @contextlib.contextmanager

@@ -152,6 +152,12 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
 # may get before a worker recomputes them in the background (postings/stats.py). 0
 # computes them on every request: exact, and fine for a small board.
 MARKET_STATS_SECONDS = int(os.environ.get("MARKET_STATS_SECONDS", "300"))
+# Salaries are compared in this currency, a year ("Salary at least", "Highest salary";
+# postings/salaries.py), at the exchange rates staff apply. Changing it: reload the rates
+# (`manage.py load_exchange_rates`, whose rates are then per unit of this currency).
+SALARY_REFERENCE_CURRENCY = os.environ.get("SALARY_REFERENCE_CURRENCY", "EUR").strip().upper()
+if not (len(SALARY_REFERENCE_CURRENCY) == 3 and SALARY_REFERENCE_CURRENCY.isalpha()):
+    raise ImproperlyConfigured("SALARY_REFERENCE_CURRENCY is an ISO 4217 code, e.g. EUR.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

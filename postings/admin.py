@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import path
 from django.utils import timezone
 
@@ -8,7 +10,8 @@ from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
 from content.views import ContentImportView
 from jobboard.admin_widgets import AccessibleAdminMixin
 
-from .models import Posting
+from . import salaries
+from .models import ExchangeRate, Posting
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -61,7 +64,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     list_select_related = ["company"]
     # Counting every posting on each changelist page is slow on a large table.
     show_full_result_count = False
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["compared_salary", "created_at", "updated_at"]
     actions = ["publish", "close", "extend_30_days"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "company", "summary", "skills"]}),
@@ -73,8 +76,14 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         (
             "Salary",
             {
-                "fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")],
-                "description": "Optional. Leave both amounts empty when the salary is not known.",
+                "fields": [
+                    ("salary_min", "salary_max"),
+                    ("salary_currency", "salary_period"),
+                    "compared_salary",
+                ],
+                "description": "Optional. Leave both amounts empty when the salary is not known. "
+                "“Salary at least” and the salary sort compare it converted to the reference "
+                "currency a year, at the exchange rates in force.",
             },
         ),
         (
@@ -100,6 +109,10 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     @admin.display(description="Logo")
     def company_logo(self, posting):
         return logo_thumbnail(posting.company)
+
+    @admin.display(description="Compared salary")
+    def compared_salary(self, posting):
+        return salaries.compared_note(posting)
 
     @admin.display(boolean=True, description="Live")
     def is_live(self, posting):
@@ -146,3 +159,66 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
         # Before the default URLs: "<path:object_id>/" would take "import/".
         return [path("import/", view, name="postings_posting_import"), *super().get_urls()]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(AccessibleAdminMixin, admin.ModelAdmin):
+    """The rates in force. Saving or deleting one compares the postings in its currency
+    again (postings.salaries.apply_rates); `manage.py load_exchange_rates` loads the ECB's."""
+
+    list_display = ["currency", "rate", "date", "source", "postings"]
+    search_fields = ["currency"]
+    date_hierarchy = "date"
+    fields = ["currency", "rate", "date", "source", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        # One count per currency, each read from posting_salary_currency_idx alone.
+        postings = (
+            Posting.objects.filter(salary_currency=OuterRef("currency"))
+            .order_by()
+            .values("salary_currency")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(posting_count=Coalesce(Subquery(postings, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description="Postings in this currency", ordering="posting_count")
+    def postings(self, rate):
+        return rate.posting_count
+
+    def changelist_view(self, request, extra_context=None):
+        unrated = salaries.unrated_currencies()
+        if unrated and request.method == "GET":
+            self.message_user(
+                request,
+                f"Compared nowhere: no exchange rate for {', '.join(unrated)}. Live postings "
+                "in these currencies match no “Salary at least” and sort after every compared "
+                "salary until a rate is added.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        currencies = {obj.currency}
+        if change and "currency" in form.changed_data:
+            currencies.add(form.initial["currency"])  # its postings lose this rate
+        self.report(request, salaries.apply_rates(currencies))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.report(request, salaries.apply_rates([obj.currency]))
+
+    def delete_queryset(self, request, queryset):
+        currencies = list(queryset.values_list("currency", flat=True))
+        super().delete_queryset(request, queryset)
+        self.report(request, salaries.apply_rates(currencies))
+
+    def report(self, request, rewritten: dict[str, int]) -> None:
+        done = ", ".join(f"{count:,} in {currency}" for currency, count in rewritten.items())
+        self.message_user(request, f"Postings compared again: {done}.", messages.INFO)

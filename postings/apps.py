@@ -11,4 +11,5 @@ class PostingsConfig(AppConfig):
         # Pages showing postings are cached for anonymous visitors (jobboard/cache.py);
         # a posting's skills are part of what they show.
         Posting = self.get_model("Posting")
-        bump_on_change(Posting, m2m=[Posting.skills.through])
+        # The listing's form names the date of the exchange rates in force.
+        bump_on_change(Posting, self.get_model("ExchangeRate"), m2m=[Posting.skills.through])

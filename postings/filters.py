@@ -11,12 +11,14 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 
 from companies.models import Company
+from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
+from . import salaries
 from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -57,6 +59,15 @@ class SalaryFilter(filters.NumberFilter):
     field_class = SalaryField
 
 
+PAY_STATED = "stated"
+
+
+def salary_rates_date():
+    """The date of the rates in force, for the form's words: one tiny query, cached for
+    all visitors until the next edit (applying rates announces itself)."""
+    return cached("salary-rates-date", salaries.rates_date)
+
+
 class PostingFilter(filters.FilterSet):
     q = filters.CharFilter(label="Keywords", method="filter_keywords", max_length=200)
     skill = filters.ModelMultipleChoiceFilter(
@@ -94,10 +105,12 @@ class PostingFilter(filters.FilterSet):
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    salary_min = SalaryFilter(
-        label="Salary at least",
-        method="filter_salary_at_least",
-        help_text="The top of the advertised range, in any currency.",
+    # Label and help name the reference currency and the rates' date (set per instance).
+    salary_min = SalaryFilter(label="Salary at least", method="filter_salary_at_least")
+    pay = filters.ChoiceFilter(
+        label="Only with pay stated",
+        choices=[(PAY_STATED, "Only with pay stated")],
+        method="filter_pay_stated",
     )
     posted = filters.ChoiceFilter(
         label="Posted",
@@ -114,6 +127,33 @@ class PostingFilter(filters.FilterSet):
         model = Posting
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lazy: read when the form is shown (not by feeds, nor on import), once per request.
+        salary = self.filters["salary_min"]
+        salary.label = lazy(self.salary_label, str)()
+        salary.extra["help_text"] = lazy(self.salary_help, str)()
+
+    def salary_label(self) -> str:
+        return f"Salary at least ({salaries.currency_sign()} a year)"
+
+    def salary_help(self) -> str:
+        name = salaries.currency_name()
+        day = self.salary_rates_date
+        if day is None:
+            return (
+                f"The top of the advertised range, in {name} a year; salaries in other "
+                "currencies are compared once exchange rates are applied."
+            )
+        return (
+            f"The top of the advertised range, converted to {name} a year at the rates "
+            f"of {salaries.format_day(day)}."
+        )
+
+    @cached_property
+    def salary_rates_date(self):
+        return salary_rates_date()
+
     def filter_keywords(self, queryset, name, value):
         # Applied last, in `listing`: PostgreSQL tests conditions in the order they
         # are written, and the cheap ones (remote, seniority…) should spare it reading
@@ -127,11 +167,18 @@ class PostingFilter(filters.FilterSet):
 
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
-        # The top is the maximum, or the minimum when only that is given: the expression
-        # of the salary sort and of its index.
-        if value <= 0:  # any salary at all
-            return queryset.filter(Q(salary_max__isnull=False) | Q(salary_min__isnull=False))
+        # The top is the maximum, or the minimum when only that is given, in the reference
+        # currency a year (postings.salaries): the expression of the salary sort and of
+        # its index. A salary in a currency without a rate is compared nowhere.
+        if value <= 0:  # any compared salary
+            return queryset.filter(
+                Q(reference_salary_max__isnull=False) | Q(reference_salary_min__isnull=False)
+            )
         return queryset.alias(top_salary=top_salary()).filter(top_salary__gte=value)
+
+    def filter_pay_stated(self, queryset, name, value):
+        # What the employer stated, in any currency, compared or not.
+        return queryset.filter(Q(salary_max__isnull=False) | Q(salary_min__isnull=False))
 
     def filter_posted_within(self, queryset, name, value):
         return queryset.filter(published_at__gte=timezone.now() - POSTED_WITHIN[value][1])
@@ -217,7 +264,9 @@ class PostingFilter(filters.FilterSet):
             for index, value in enumerate(data.get(name) or []):
                 chip(choices(value).label, name, value, or_previous=index > 0)
         if data.get("salary_min") is not None:
-            chip(f"Salary ≥ {data['salary_min']:,}", "salary_min")
+            chip(f"Salary ≥ {salaries.money(data['salary_min'])} a year", "salary_min")
+        if data.get("pay"):
+            chip("Only with pay stated", "pay")
         if data.get("posted"):
             chip(POSTED_WITHIN[data["posted"]][0], "posted")
         return chips

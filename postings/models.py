@@ -2,11 +2,12 @@ import contextlib
 import re
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -26,7 +27,7 @@ SEARCH_CONFIG = "english"
 # (Posting.Meta.indexes).
 COUNT_COLUMNS = [
     "expires_at", "remote_policy", "seniority", "employment_type", "salary_min", "salary_max",
-    "skill_ids",
+    "reference_salary_min", "reference_salary_max", "skill_ids",
 ]  # fmt: skip
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
@@ -37,9 +38,10 @@ NEWEST_FIRST = ("-published_at", "-id")
 
 
 def top_salary():
-    """The top of a posting's salary range; 0 when it gives none (so those sort last:
-    SQLite has no NULLS LAST in indexes)."""
-    return Coalesce("salary_max", "salary_min", Value(0))
+    """The top of a posting's salary range as compared: in the reference currency a year
+    (postings.salaries). 0 when it gives none, or its currency has no rate, so those sort
+    last (SQLite has no NULLS LAST in indexes)."""
+    return Coalesce("reference_salary_max", "reference_salary_min", Value(0))
 
 
 def highest_salary_first() -> list:
@@ -101,6 +103,7 @@ def choices_check(field: str, choices: type[models.TextChoices], name: str, *, b
 CARD_FIELDS = (
     *("title", "slug", "summary", "location", "remote_policy", "employment_type"),
     *("salary_min", "salary_max", "salary_currency", "salary_period", "published_at"),
+    *("reference_salary_min", "reference_salary_max"),
     *("company", "company__name", "company__slug", "company__logo", "company__logo_variants"),
 )
 
@@ -271,6 +274,7 @@ class PostingSeniority(models.TextChoices):
 class PostingSalaryPeriod(models.TextChoices):
     YEAR = "year", "per year"
     MONTH = "month", "per month"
+    WEEK = "week", "per week"
     DAY = "day", "per day"
     HOUR = "hour", "per hour"
 
@@ -317,6 +321,21 @@ class Posting(models.Model):
     )
     salary_period = models.CharField(
         max_length=5, choices=SalaryPeriod.choices, default=SalaryPeriod.YEAR
+    )
+    # The salary as compared (postings.salaries): in the reference currency a year, at
+    # the rate in force; NULL without a salary or a rate for its currency. Derived on
+    # save, rewritten in bulk when rates are applied; read by the listing's indexes.
+    reference_salary_min = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The bottom of the salary in the reference currency a year; derived.",
+    )
+    reference_salary_max = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The top of the salary in the reference currency a year; derived.",
     )
     apply_url = models.URLField(
         max_length=500,
@@ -388,6 +407,8 @@ class Posting(models.Model):
             models.Index(fields=["seniority"], name="posting_seniority_idx"),
             models.Index(fields=["employment_type"], name="posting_type_idx"),
             models.Index(fields=["salary_min"], name="posting_salary_min_idx"),
+            # Applying a currency's rate finds its postings; the admin counts them.
+            models.Index(fields=["salary_currency"], name="posting_salary_currency_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -453,16 +474,30 @@ class Posting(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def derive_fields(self, *, render: bool = True):
+    def derive_fields(self, *, render: bool = True, rates: dict | None = None):
         """What save() derives from the row; bulk writers (the importer) call it too.
 
         Rendering is the costly part: a bulk writer that knows the description did not
-        change passes `render=False`.
+        change passes `render=False`. The compared salary needs the rate in force for the
+        salary's currency: one small query, unless the writer passes `rates` (from
+        salaries.rates_in_force()) or the currency is the reference one.
         """
+        from . import salaries  # it imports this module
+
         self.salary_currency = self.salary_currency.upper()
         self.country = self.country.upper()
         if render:
             self.description_html = render_markdown(self.description).html
+        rate = None
+        if self.has_salary:
+            currency = self.salary_currency
+            rate = rates.get(currency) if rates is not None else salaries.rate_for(currency)
+        self.reference_salary_min = salaries.convert(
+            self.salary_min, period=self.salary_period, rate=rate
+        )
+        self.reference_salary_max = salaries.convert(
+            self.salary_max, period=self.salary_period, rate=rate
+        )
 
     # One-row transitions, used by the admin's actions and management commands.
     def publish(self, *, at=None):
@@ -541,6 +576,61 @@ class Posting(models.Model):
         elif self.salary_max is None:
             text = f"from {text}"
         return f"{self.salary_currency} {text} {self.get_salary_period_display()}"
+
+    @property
+    def reference_salary_display(self) -> str:
+        """ "≈ €20k–25k a year" when the salary's currency or period is not the reference
+        currency a year and it is compared; an empty string otherwise."""
+        from . import salaries
+
+        return salaries.compared_display(self)
+
+
+class ExchangeRate(models.Model):
+    """A rate in force: how many units of `currency` make one unit of the reference
+    currency (settings.SALARY_REFERENCE_CURRENCY). Saving one in the admin, or loading
+    the ECB's rates (`manage.py load_exchange_rates`), compares the postings in that
+    currency again (postings.salaries.apply_rates)."""
+
+    currency = models.CharField(max_length=3, unique=True, help_text="ISO 4217 code, e.g. USD.")
+    rate = models.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+        help_text="Units of this currency for one unit of the reference currency: 1.0512 "
+        "for USD when the reference currency is EUR means €1 = $1.0512.",
+    )
+    date = models.DateField(help_text="The day the rate was published.")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where the rate comes from, e.g. a URL."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency"]
+        get_latest_by = "date"
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate.normalize():f} ({self.date})"
+
+    def save(self, *args, **kwargs):
+        self.currency = self.currency.upper()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from . import salaries
+
+        self.currency = self.currency.upper()
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha()):
+            raise ValidationError({"currency": "Use a three-letter ISO 4217 code, e.g. USD."})
+        if self.currency == salaries.reference_currency():
+            raise ValidationError(
+                {"currency": f"{self.currency} is the reference currency: it needs no rate."}
+            )
 
 
 class MarketStats(models.Model):

@@ -30,6 +30,7 @@ EMPLOYMENT_TYPES = {
 SALARY_UNITS = {
     Posting.SalaryPeriod.YEAR: "YEAR",
     Posting.SalaryPeriod.MONTH: "MONTH",
+    Posting.SalaryPeriod.WEEK: "WEEK",
     Posting.SalaryPeriod.DAY: "DAY",
     Posting.SalaryPeriod.HOUR: "HOUR",
 }

@@ -26,7 +26,7 @@ from postings import stats
 from tests import factories
 
 LISTING = (
-    "q", "skill", "company", "location", "remote", "type", "seniority", "salary_min",
+    "q", "skill", "company", "location", "remote", "type", "seniority", "salary_min", "pay",
     "posted", "sort", "page",
 )  # fmt: skip
 PAGE = ("page",)  # every HTML page reads it: its canonical URL keeps it
@@ -79,7 +79,7 @@ SPECIAL_VALUES = [
     "null", "true", "[]", "{}", "' OR 1=1--", "a & | !(", '"', "\\", "%", "%%", "%zz", "%f",
     "<script>alert(1)</script>", "../../etc/passwd", "//evil.example", "https://evil.example",
     "\x00", "\r\n", "newest", "salary", "relevance", "remote", "senior", "full-time",
-    "backend-development", "northwind-bank",
+    "backend-development", "northwind-bank", "stated",
 ]  # fmt: skip
 
 
@@ -244,6 +244,7 @@ def named_cases(parameters):
         yield "skill=does-not-exist&company=does-not-exist"
         yield "skill=" + quote("Backend development") + "&skill=backend-development"
         yield from ["posted=999", "posted=-1", "remote=everywhere", "type=x&seniority=y"]
+        yield from ["pay=stated&salary_min=1e400", "pay=on", "pay=1", "pay=stated&sort=salary"]
     if "next" in parameters:
         for target in ["//evil.example", "https://evil.example", "javascript:alert(1)", "/\\x"]:
             yield f"next={quote(target)}"

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.models import Company
-from postings.models import Posting
+from postings.models import ExchangeRate, Posting
 from skills.models import Skill
 from tests.seo_html import read_head
 
@@ -110,10 +110,10 @@ def pages(client, admin_client):
         "listing": listing,
         "listing filtered": (
             f"{listing}?skill={guide_skill.slug}&remote=remote&remote=hybrid"
-            "&salary_min=40000&sort=salary"
+            "&salary_min=40000&pay=stated&sort=salary"
         ),
         "listing keyword search": f"{listing}?q=engineer",
-        "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon",
+        "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",
         "listing empty": f"{listing}?q=zzzqqqxxx",
         "listing page 2": f"{listing}?page=2",
         "posting live": posting.get_absolute_url(),
@@ -132,6 +132,14 @@ def pages(client, admin_client):
         "admin import": (admin_client, reverse("admin:postings_posting_import")),
         "admin company change form": (admin_client, change_form(company)),
         "admin guide change form": (admin_client, change_form(guide_skill.guide)),
+        "admin exchange rates list": (
+            admin_client,
+            reverse("admin:postings_exchangerate_changelist"),
+        ),
+        "admin exchange rate change form": (
+            admin_client,
+            change_form(ExchangeRate.objects.order_by("pk").first()),
+        ),
     }
     expected_status = {"listing invalid (400)": 400, "404": 404}
     visits = [(name, PUBLIC, client, url) for name, url in public.items()]

@@ -32,7 +32,7 @@ def test_validation_rejects_salary_min_above_max_with_a_field_error():
         ("remote_policy", "moon"),
         ("employment_type", "forever"),
         ("seniority", "wizard"),
-        ("salary_period", "week"),
+        ("salary_period", "shift"),
     ],
 )
 def test_database_rejects_unknown_choices(field, value):

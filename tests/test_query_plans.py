@@ -6,7 +6,11 @@ PostgreSQL only. The table is seeded with a few thousand generated postings and 
 would be cheaper — and must not find one.
 """
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +25,7 @@ pytestmark = [
 ]
 
 SEEDED_POSTINGS = 5000
+DEMO_RATES = Path(settings.BASE_DIR) / "demo" / "eurofxref-daily.xml"
 TABLES = ("postings_posting", "postings_posting_skills")
 
 
@@ -29,6 +34,8 @@ def seeded(settings):
     # As in production: figures over all postings come from postings.stats.
     settings.MARKET_STATS_SECONDS = 300
     stats._read_recently.clear()
+    # Salaries in other currencies than EUR are compared (postings.salaries).
+    call_command("load_exchange_rates", file=str(DEMO_RATES), verbosity=0)
     call_command("generate_postings", count=SEEDED_POSTINGS, seed=5, verbosity=0)  # + ANALYZE
     stats.refresh()
     with connection.cursor() as cursor:
@@ -71,6 +78,9 @@ def python_skill():
         "/jobs/?q=kotlin&sort=newest",
         "/jobs/?skill=python",
         "/jobs/?skill=python&salary_min=100000&sort=salary",
+        "/jobs/?salary_min=80000",
+        "/jobs/?pay=stated&sort=salary",
+        "/jobs/?remote=remote&salary_min=120000&pay=stated&sort=salary",
         "/",
         "skill page",
         "posting page",
@@ -93,3 +103,15 @@ def test_a_rare_keyword_is_found_through_the_search_index(client, seeded):
     found = [plan for _, plan in plans(client, "/jobs/?q=solidity") if "posting_search_idx" in plan]
 
     assert found
+
+
+@pytest.mark.parametrize("url", ["/jobs/?sort=salary", "/jobs/?salary_min=150000&sort=salary"])
+def test_the_salary_sort_and_filter_walk_the_salary_index(client, seeded, url):
+    """The compared salary is the key of posting_salary_sort_idx: the page is read in
+    the index's order, with no sort of all paid postings however many there are."""
+    walked = [plan for _, plan in plans(client, url) if "posting_salary_sort_idx" in plan]
+
+    assert walked, url
+    # The page's own rows, read by id (rows_by_id), are put back in order: 20 of them.
+    sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
+    assert all(rows <= 21 for rows in sorted_rows), walked

@@ -45,7 +45,10 @@ def _card(posting, hide_company, now) -> str:
     meta += [posting.get_employment_type_display()]
     meta = [f"<li>{escape(item)}</li>" for item in meta if item]
     if posting.has_salary:
-        meta.append(f'<li class="card__salary">{escape(posting.salary_display)}</li>')
+        # The employer's own figure; the compared one when currency or period differ.
+        compared = posting.reference_salary_display
+        salary = posting.salary_display + (f" ({compared})" if compared else "")
+        meta.append(f'<li class="card__salary">{escape(salary)}</li>')
     else:
         meta.append('<li class="card__salary card__salary--none">Pay not stated</li>')
     meta.append(f'<li><time datetime="{html_datetime(published)}">{_ago(age)}</time></li>')

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from postings.models import Posting
+from postings.models import ExchangeRate, Posting
 from skills.models import Skill
 
 BLOCKING = {"serious", "critical"}
@@ -33,9 +33,13 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
         ("skills", "/skills/", False),
         ("skill guide", guide.get_absolute_url(), True),
         ("listing", "/jobs/", False),
-        ("listing with filters", "/jobs/?skill=python&remote=remote&seniority=senior", True),
+        (
+            "listing with filters",
+            "/jobs/?skill=python&remote=remote&seniority=senior&salary_min=40000&pay=stated",
+            True,
+        ),
         ("listing, keywords, page 2", "/jobs/?q=engineer&page=2", False),
-        ("listing with an invalid filter", "/jobs/?salary_min=lots", False),
+        ("listing with an invalid filter", "/jobs/?salary_min=lots&pay=maybe", False),
         ("posting", posting.get_absolute_url(), True),
         ("ended posting", ended.get_absolute_url(), False),
         ("company", posting.company.get_absolute_url(), False),
@@ -97,6 +101,15 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
             "posting, skills",
             reverse("admin:postings_posting_change", args=[posting.pk]),
             "id_skills",
+        ),
+        ("exchange rates", reverse("admin:postings_exchangerate_changelist"), None),
+        (
+            "exchange rate",
+            reverse(
+                "admin:postings_exchangerate_change",
+                args=[ExchangeRate.objects.order_by("pk").first().pk],
+            ),
+            None,
         ),
         ("companies", reverse("admin:companies_company_changelist"), None),
         ("new company", reverse("admin:companies_company_add"), None),

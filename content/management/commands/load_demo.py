@@ -6,12 +6,18 @@
 Every date in the demo is moved forward by the time since it was exported, so the demo
 always looks fresh: postings published "two days ago" at export are two days old now.
 Loading is an upsert by slug: running it twice duplicates nothing.
+
+The demo's salaries are compared at the exchange rates it ships: demo/eurofxref-daily.xml,
+the European Central Bank's reference rates of 7 September 2022 as the ECB published them
+(https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml, copied from a public
+repository that saved that day's file), loaded by `load_exchange_rates --file`.
 """
 
 import contextlib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -21,6 +27,7 @@ from content.sources import ContentError, open_content
 from postings.models import Posting
 
 DEMO_PATH = Path(settings.BASE_DIR) / "demo" / "content.json"
+DEMO_RATES = Path(settings.BASE_DIR) / "demo" / "eurofxref-daily.xml"
 DATED_FIELDS = {"guides": ("published_at",), "postings": ("published_at", "expires_at")}
 
 
@@ -61,6 +68,8 @@ class Command(BaseCommand):
                 report = import_source(source=source)
         except ContentError as error:
             raise CommandError(f"The demo content could not be loaded:\n{error}") from None
+        # The demo's salaries are compared at the rates it ships (the command's own code).
+        call_command("load_exchange_rates", file=str(DEMO_RATES), verbosity=0)
         totals = ", ".join(f"{counts.total} {name}" for name, counts in report.sections.items())
         changes = {
             kind: sum(getattr(counts, kind) for counts in report.sections.values())

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from jobboard.markdown import render_markdown
+from postings import salaries
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill
 
@@ -211,7 +212,8 @@ COLUMNS = [
     "id", "company_id", "title", "slug", "summary", "description", "description_html",
     "location", "country", "remote_policy", "employment_type", "seniority", "salary_min",
     "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email", "status",
-    "published_at", "expires_at", "created_at", "updated_at",
+    "published_at", "expires_at", "created_at", "updated_at", "reference_salary_min",
+    "reference_salary_max",
 ]  # fmt: skip
 
 
@@ -274,6 +276,8 @@ class Command(BaseCommand):
             raise CommandError("--count and --batch must be positive.")
         self.verbosity = verbosity
         self.random = random.Random(seed)
+        # Each posting's compared salary (postings.salaries), as save() would derive it.
+        self.salary_rates = salaries.rates_in_force()
         started = time.monotonic()
         skills = self.ensure_skills()
         companies = self.create_companies(max(3, count // POSTINGS_PER_COMPANY))
@@ -455,6 +459,12 @@ class Command(BaseCommand):
                     expires,
                     published or now,
                     now,
+                    salaries.convert(
+                        salary_min, period="year", rate=self.salary_rates.get(currency)
+                    ),
+                    salaries.convert(
+                        salary_max, period="year", rate=self.salary_rates.get(currency)
+                    ),
                     # Written by the database elsewhere (postings migration 0010).
                     sorted(chosen),
                     # Not columns: what the search vector needs.
