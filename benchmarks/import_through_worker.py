@@ -105,7 +105,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
         user = User.objects.create_superuser("bench", password=None)
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
 
         env = {**os.environ, "MEDIA_ROOT": str(media), "PYTHONPATH": str(ROOT)}
