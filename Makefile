@@ -34,11 +34,12 @@ run: install $(SECRET_FILE)
 	$(BIN)/python manage.py load_demo --if-empty && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	echo "" && \
-	echo "Serving the job board at http://127.0.0.1:$(PORT)/" && \
+	echo "Serving the job board at http://127.0.0.1:$(PORT)/, with a background worker" && \
+	echo "and the periodic jobs (Ctrl-C stops all three)." && \
 	echo "For an admin login at /admin/, run in another terminal:" && \
 	echo "  SECRET_KEY=\$$(cat $(SECRET_FILE)) $(BIN)/python manage.py createsuperuser" && \
 	echo "" && \
-	exec $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) jobboard.wsgi
+	exec $(BIN)/python manage.py run_local --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest

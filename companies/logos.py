@@ -7,8 +7,9 @@ profiles — and anything appended to the file; the stored name is random (see
 `Company.logo`'s upload_to). Metadata is read for one thing only, the orientation, and
 metadata that cannot be read is ignored: a logo is accepted whenever its pixels decode.
 
-Once stored, a logo is rendered at the sizes the pages use (`render_company_logo`, called
-by `Company.save()`); a company without one gets a generated monogram in the same sizes.
+Once stored, a logo is rendered at the sizes the pages use (`render_company_logo`, run by
+a worker: `Company.save()` enqueues companies/tasks.py's `render_logo`); a company
+without one gets a generated monogram in the same sizes.
 Pages find the rendered files by name alone (`logo_sources`). The Company model keeps
 thin methods that call these.
 """
@@ -253,15 +254,18 @@ def render_logo_variants(*, draw, stem: str, storage, overwrite: bool) -> list[s
     return written
 
 
+def variants_stem(company) -> str:
+    """The stem of the sizes `company` should have: its logo's, or its monogram's."""
+    if company.logo:
+        return logo_stem(company.logo.name)
+    return monogram_stem(company.monogram, monogram_colours(company.pk))
+
+
 def render_company_logo(company, *, force: bool = False) -> str | None:
     """Store `company`'s logo at every size the pages use, or its monogram when it has no
     logo; return the stem written, or None when `company.logo_variants` is already
     current (unless `force`). The caller records the stem on the row."""
-    if company.logo:
-        stem = logo_stem(company.logo.name)
-    else:
-        colours = monogram_colours(company.pk)
-        stem = monogram_stem(company.monogram, colours)
+    stem = variants_stem(company)
     if stem == company.logo_variants and not force:
         return None
     if company.logo:
@@ -269,7 +273,7 @@ def render_company_logo(company, *, force: bool = False) -> str | None:
             source = opened.convert("RGBA")
         draw = partial(square_logo, source)
     else:
-        draw = partial(monogram_image, company.monogram, colours)
+        draw = partial(monogram_image, company.monogram, monogram_colours(company.pk))
     # A logo's name is unique to its upload, so its files are always (re)written; a
     # monogram's name says what it shows, so files already there are kept.
     render_logo_variants(

@@ -1,13 +1,10 @@
-import logging
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from . import logos
 from .logos import LogoField
-
-logger = logging.getLogger(__name__)
 
 
 def logo_upload_to(instance, filename: str) -> str:
@@ -53,14 +50,22 @@ class Company(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Derived files, like a posting's rendered description: made here once, when the
-        # logo or the name changes, never while a page is served.
-        try:
-            self.render_logo_variants()
-        except OSError:
-            # The row is saved; `manage.py render_logos` renders what failed here.
-            logger.exception("Could not render the logo sizes of company %s", self.pk)
+        from .tasks import render_logo  # the task module imports this one
+
+        # The logo's sizes (or the monogram's) are derived files, rendered by a worker
+        # (companies/tasks.py), never while a request waits. The task is enqueued in the
+        # same transaction as the row: it exists exactly when the row commits, and the
+        # worker reads the committed row. Until it has run, pages show the monogram.
+        if self.logo_variants and self.logo_variants != logos.variants_stem(self):
+            self.logo_variants = ""  # a new logo or name: the old sizes no longer fit
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "logo_variants"}
+        if self.logo_variants:  # current: an edit of other fields renders nothing
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            render_logo.enqueue(self.pk)
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"slug": self.slug})
@@ -75,7 +80,10 @@ class Company(models.Model):
         stem = logos.render_company_logo(self, force=force)
         if stem is None:
             return False
-        Company.objects.filter(pk=self.pk).update(logo_variants=stem)
+        # Unless the logo or the name changed meanwhile: that save enqueued its own task.
+        Company.objects.filter(pk=self.pk, logo=self.logo.name or "", name=self.name).update(
+            logo_variants=stem
+        )
         self.logo_variants = stem
         return True
 

@@ -2,7 +2,8 @@
 
 Every record is validated before anything is written, and every error is collected (up
 to MAX_ERRORS), each naming its record and field: `postings[12].salary_max: …`. Only a
-file without errors is written, in one transaction.
+file without errors is written, in one transaction: a process killed in the middle
+leaves the site untouched.
 
 Validation is the admin's: each record goes through its model's `full_clean()` and each
 logo through `normalise_logo()`. The checks `full_clean()` would make with one query per
@@ -134,9 +135,14 @@ def import_source(*, source: ContentSource, dry_run: bool = False) -> ImportRepo
     started = time.perf_counter()
     run = _Import(source)
     try:
-        with transaction.atomic():
-            run.validate()
-            if not dry_run:
+        # Validation only reads, and so does rendering the postings' Markdown: both stay
+        # out of the write transaction, which on SQLite holds the one write lock (the
+        # admin's saves wait for it). Whatever changes in between — a skill deleted, a
+        # slug taken — the database refuses, and the transaction writes nothing.
+        run.validate()
+        if not dry_run:
+            run.prepare()
+            with transaction.atomic():
                 run.write()
     except DatabaseError as error:
         run.discard_stored_files()
@@ -540,6 +546,12 @@ class _Import:
 
     # Writing ---------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Derive the new postings' fields (their Markdown, the costly part) before writing."""
+        for row in self.rows[POSTINGS.name]:
+            if row.action == CREATED:
+                row.instance.derive_fields(rates=self.salary_rates)
+
     def write(self) -> None:
         now = timezone.now()
         skills, guides = self.rows[SKILLS.name], self.rows[GUIDES.name]
@@ -566,8 +578,6 @@ class _Import:
         for row in postings:
             if row.company:
                 row.instance.company_id = company_ids[row.company]
-            if row.action == CREATED:
-                row.instance.derive_fields(rates=self.salary_rates)
         with _search_vectors_written_once(postings):
             _bulk_write(Posting, postings, now)
             self._write_posting_skills(postings, skill_ids)

@@ -56,10 +56,12 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_tasks_db",
     "skills",
     "companies",
     "postings",
     "content",
+    "background",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +128,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", "-c jit=off -c max_parallel_workers_per_gather=0"
     )
 
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: the web server and the worker share one file. WAL lets pages
+    # read while a task writes; a transaction takes the write lock when it begins
+    # (IMMEDIATE), so a save that has read the row never fails because a task wrote in
+    # between, and waits up to `timeout` seconds for a task's write to commit.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
+
 # The cache: Redis when REDIS_URL is set (one cache for all workers), else each worker's
 # own memory. CACHE_BACKEND=dummy turns caching off, to measure the uncached cost.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -158,6 +173,15 @@ MARKET_STATS_SECONDS = int(os.environ.get("MARKET_STATS_SECONDS", "300"))
 SALARY_REFERENCE_CURRENCY = os.environ.get("SALARY_REFERENCE_CURRENCY", "EUR").strip().upper()
 if not (len(SALARY_REFERENCE_CURRENCY) == 3 and SALARY_REFERENCE_CURRENCY.isalpha()):
     raise ImproperlyConfigured("SALARY_REFERENCE_CURRENCY is an ISO 4217 code, e.g. EUR.")
+
+# Background work (README.md, "Background work"): tasks are rows of the database, taken by
+# any number of `manage.py db_worker` processes. A task enqueued inside a transaction is
+# inserted by it, so it commits, or rolls back, with the write that caused it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task RUNNING for longer than this is taken to have lost its worker (killed, or its
+# machine gone): `manage.py run_periodic` marks it failed, and staff can run it again.
+# Above the longest task: a 50 MB import takes a few minutes.
+TASK_STUCK_SECONDS = int(os.environ.get("TASK_STUCK_SECONDS", "1800"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

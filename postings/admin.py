@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils import timezone
 
 from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
-from content.views import ContentImportView
+from content.views import ContentImportStatusView, ContentImportView
 from jobboard.admin_widgets import AccessibleAdminMixin
 
 from . import salaries
@@ -156,9 +156,14 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         # The content app's import page, mounted here so that its URL and name
         # ("admin:postings_posting_import") sit beside the changelist that links to it.
-        view = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
+        upload = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
+        status = self.admin_site.admin_view(ContentImportStatusView.as_view(model_admin=self))
         # Before the default URLs: "<path:object_id>/" would take "import/".
-        return [path("import/", view, name="postings_posting_import"), *super().get_urls()]
+        return [
+            path("import/", upload, name="postings_posting_import"),
+            path("import/<uuid:upload_id>/", status, name="postings_posting_import_status"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(ExchangeRate)

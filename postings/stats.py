@@ -4,9 +4,11 @@ market snapshot, the sitemap's sections — in one place, one function per figur
 They are aggregates over every live posting: seconds of work at a million postings, far
 too much for one request, so on PostgreSQL `refresh()` computes them all in a few
 set-based queries and stores one row per subject. A page reads a row. Rows older than
-MARKET_STATS_SECONDS (default 300) are recomputed in a background thread of the worker
-that notices, one process at a time (a PostgreSQL advisory lock); `manage.py
-refresh_market_stats` does the same from cron. Pages show postings themselves (listings,
+MARKET_STATS_SECONDS (default 300) are recomputed by the task `refresh_market_stats`
+(postings/tasks.py), which a page that finds them stale enqueues (once per
+MARKET_STATS_SECONDS per cache) and the scheduler enqueues periodically; one refresh runs
+at a time (a PostgreSQL advisory lock). `manage.py refresh_market_stats` does the same
+work at once. Pages show postings themselves (listings,
 cards) from live queries: only these counts can lag, by at most MARKET_STATS_SECONDS
 plus a refresh.
 
@@ -15,14 +17,13 @@ figure live with the ORM, a few lines below its stored path: exact and fine for 
 boards and tests. tests/test_stats.py runs both paths on PostgreSQL and compares them.
 """
 
-import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,8 +33,6 @@ from skills.models import Skill
 
 from .models import MarketStats, Posting
 
-logger = logging.getLogger(__name__)
-
 SITE = "site"
 SITEMAP = "sitemap"
 HIRING_KEPT = 50
@@ -42,9 +41,7 @@ RELATED_SKILLS = 6
 SITEMAP_SECTION = 50_000
 # Any number unique to this lock among the project's advisory locks.
 REFRESH_LOCK = 870_001
-_refreshing = threading.Lock()
-_next_attempt = 0.0
-RETRY_SECONDS = 30
+REFRESH_ENQUEUED_KEY = "market-stats:refresh-enqueued"
 _read_recently: dict[str, tuple[float, dict]] = {}
 
 
@@ -92,8 +89,8 @@ def stored() -> bool:
 
 
 def read(key: str) -> dict:
-    """The stored figures for `key` ({} when there are none), refreshing stale ones in
-    the background. Only when no figures exist at all does a request wait for them.
+    """The stored figures for `key` ({} when there are none), having stale ones refreshed
+    by a worker. Only when no figures exist at all does a request wait for them.
 
     A worker keeps what it read for a second: one page asks for the same row more than
     once, and a second is nothing next to MARKET_STATS_SECONDS."""
@@ -114,7 +111,7 @@ def _read(key: str) -> dict:
         return row[0] if row else {}
     data, computed_at = row
     if timezone.now() - computed_at > timedelta(seconds=settings.MARKET_STATS_SECONDS):
-        refresh_in_background()
+        refresh_soon()
     return data
 
 
@@ -288,24 +285,13 @@ def sitemap_sections() -> list[tuple[int, datetime | None]] | None:
 # Computing them -----------------------------------------------------------------------
 
 
-def refresh_in_background() -> None:
-    """Recompute in a thread of this process, unless one is at it already or tried in
-    the last RETRY_SECONDS (another process may hold the lock for a while)."""
-    global _next_attempt
-    if time.monotonic() < _next_attempt or not _refreshing.acquire(blocking=False):
-        return
-    _next_attempt = time.monotonic() + RETRY_SECONDS
+def refresh_soon() -> None:
+    """Enqueue a refresh for a worker, at most once per MARKET_STATS_SECONDS in each cache
+    (all processes, with Redis): every stale read asks, the first one enqueues."""
+    from .tasks import refresh_market_stats  # the task module imports this one
 
-    def run():
-        try:
-            refresh()
-        except Exception:
-            logger.exception("Refreshing the market stats failed")
-        finally:
-            connections.close_all()
-            _refreshing.release()
-
-    threading.Thread(target=run, name="market-stats", daemon=True).start()
+    if cache.add(REFRESH_ENQUEUED_KEY, True, timeout=settings.MARKET_STATS_SECONDS):
+        refresh_market_stats.enqueue()
 
 
 def refresh() -> bool:

@@ -6,6 +6,9 @@ from django.utils import timezone
 from companies.models import Company
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
+from tests.worker import run_queued
+
+RENDER_LOGO = "companies.tasks.render_logo"
 
 
 class SkillFactory(factory.django.DjangoModelFactory):
@@ -44,6 +47,16 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     website = factory.LazyAttribute(lambda company: f"https://{company.slug}.example")
     description = "We make useful things."
     headquarters = "Amsterdam, Netherlands"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A company as a worker leaves it, moments after its save: with its logo's sizes
+        rendered (companies/tasks.py). Tests of the wait itself create companies
+        without this factory."""
+        company = super()._create(model_class, *args, **kwargs)
+        run_queued(RENDER_LOGO)
+        company.refresh_from_db(fields=["logo_variants"])
+        return company
 
 
 class PostingFactory(factory.django.DjangoModelFactory):

@@ -1,36 +1,39 @@
+"""The admin's content import: upload, a dry run on a worker, confirm, the import on a
+worker, each step's report on a status page. Tasks run through the database backend's
+own worker loop (tests/worker.py); tests/test_worker_process.py runs a real `db_worker`."""
+
+import base64
 import json
+import uuid
+import zipfile
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
-from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from background import worker
 from companies.models import Company
-from content import views as import_views
-from content.views import (
-    IMPORT_MAX_CHECKED_BYTES,
-    IMPORT_MAX_LOGOS,
-    IMPORT_MAX_POSTINGS,
-    IMPORT_SIGNING_SALT,
-)
+from content import tasks as import_tasks
+from content.models import ContentUpload
+from jobboard.tasks import TaskResultStatus
 from postings.models import Posting
 from skills.models import Skill
 from tests import factories
-from tests.content_files import sample, write_zip
+from tests.content_files import SAMPLE_LOGOS, sample, write_zip
+from tests.worker import queued, run_tasks
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("admin:postings_posting_import")
 CHANGELIST_URL = reverse("admin:postings_posting_changelist")
-
-
-@pytest.fixture(autouse=True)
-def uploads_folder(settings, tmp_path):
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
-    (tmp_path / "uploads").mkdir()  # where Django spools large uploads too
-    return tmp_path / "uploads" / "jobboard-imports"
+REFRESH = '<meta http-equiv="refresh" content="2">'
 
 
 def staff(username: str, *permissions: str) -> User:
@@ -57,18 +60,48 @@ def _without_logo() -> dict:
     return data
 
 
+def upload(client, file) -> str:
+    """Upload `file`; return the URL of its status page."""
+    response = client.post(IMPORT_URL, {"file": file})
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    return response["Location"]
+
+
+def checked(client, file) -> tuple[str, str]:
+    """Upload `file` and let a worker run its dry run: (status URL, page)."""
+    url = upload(client, file)
+    run_tasks()
+    return url, client.get(url).content.decode()
+
+
+def confirm(client, url: str) -> str:
+    response = client.post(url, {"action": "import"})
+    assert response.status_code == 302 and response["Location"] == url
+    return client.get(url).content.decode()
+
+
+def imported(client, file) -> str:
+    url, _ = checked(client, file)
+    confirm(client, url)
+    run_tasks()
+    return client.get(url).content.decode()
+
+
 def test_anonymous_users_are_sent_to_the_login(client):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_staff_without_the_permission_get_403_and_no_link(client):
+def test_staff_without_the_permission_get_403_and_no_link(client, importer):
+    url = upload(client, json_upload())
     user = staff("viewer", "view_posting", "change_posting", "add_posting")
     client.force_login(user)
     assert client.get(IMPORT_URL).status_code == 403
     assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 403
-    assert not Posting.objects.exists()
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"action": "import"}).status_code == 403
+    assert ContentUpload.objects.count() == 1
     assert IMPORT_URL not in client.get(CHANGELIST_URL).content.decode()
 
 
@@ -80,22 +113,6 @@ def test_content_editors_may_import(client):
     assert IMPORT_URL in client.get(CHANGELIST_URL).content.decode()
 
 
-def test_a_content_editor_imports_a_file_through_the_admin(client):
-    # The group holds `postings.import_content` (postings migration 0004): the import
-    # page lives in the content app, the permission stays on Posting.
-    user = staff("editor")
-    user.groups.add(Group.objects.get(name="Content editors"))
-    client.force_login(user)
-
-    response = client.post(IMPORT_URL, {"file": json_upload()})
-    token = response.context["confirm_form"].initial["token"]
-    response = client.post(IMPORT_URL, {"token": token}, follow=True)
-
-    assert response.redirect_chain[-1][0] == CHANGELIST_URL
-    assert Posting.objects.count() == 2 and Skill.objects.count() == 2
-    assert "Imported content.json" in response.content.decode()
-
-
 def test_the_upload_page_uses_the_admin_layout(client, importer):
     response = client.get(IMPORT_URL)
     assert response.status_code == 200
@@ -105,295 +122,244 @@ def test_the_upload_page_uses_the_admin_layout(client, importer):
     assert f'href="{CHANGELIST_URL}"' in page
 
 
-def test_upload_shows_the_dry_run_report_and_writes_nothing(client, importer, uploads_folder):
-    response = client.post(IMPORT_URL, {"file": json_upload()})
+def test_a_content_editor_imports_a_file_through_the_workers(client):
+    user = staff("editor")
+    user.groups.add(Group.objects.get(name="Content editors"))
+    client.force_login(user)
 
-    assert response.status_code == 200
-    report = response.context["report"]
-    assert report.dry_run
-    assert (report.sections["postings"].created, report.sections["skills"].created) == (2, 2)
-    page = response.content.decode()
-    assert "Dry run of content.json" in page and 'value="Import"' in page
+    # The upload is stored in the database and its dry run queued: the request is done.
+    url = upload(client, json_upload())
+    (stored,) = ContentUpload.objects.all()
+    assert (stored.name, stored.uploaded_by, bytes(stored.data)) == (
+        "content.json",
+        user,
+        json_upload().read(),
+    )
+    assert [task.task_path for task in queued()] == ["content.tasks.check_upload"]
+    page = client.get(url).content.decode()
+    assert "Waiting for a background worker" in page and REFRESH in page
+    assert 'value="Import"' not in page
+
+    # A worker runs the dry run: its report, and nothing written.
+    assert run_tasks() == 1
+    page = client.get(url).content.decode()
+    assert "The file is valid. Nothing has been written yet" in page
+    assert REFRESH not in page and 'value="Import"' in page
     assert not Posting.objects.exists() and not Skill.objects.exists()
-    assert len(list(uploads_folder.iterdir())) == 1  # kept for the confirm step
 
-
-def test_confirm_writes_the_data_and_removes_the_upload(client, importer, uploads_folder):
-    response = client.post(IMPORT_URL, {"file": json_upload()})
-    token = response.context["confirm_form"].initial["token"]
-
-    response = client.post(IMPORT_URL, {"token": token}, follow=True)
-
-    assert response.redirect_chain[-1][0] == CHANGELIST_URL
+    # Staff confirm; a worker imports; the same page reports it.
+    page = confirm(client, url)
+    assert "Waiting for a background worker" in page and REFRESH in page
+    assert not Posting.objects.exists()
+    run_tasks()  # the import, then the logos it enqueued
+    page = client.get(url).content.decode()
+    assert "Imported content.json in" in page and "skills 2 created" in page
+    assert REFRESH not in page and 'value="Import"' not in page
     assert Posting.objects.count() == 2 and Skill.objects.count() == 2
-    assert "Imported content.json: skills 2 created" in response.content.decode()
-    assert list(uploads_folder.iterdir()) == []
-    # The token was for one use: the upload is gone.
-    response = client.post(IMPORT_URL, {"token": token}, follow=True)
-    assert "This upload has expired or is unknown" in response.content.decode()
+    assert bytes(ContentUpload.objects.get().data) == b""  # the file is not kept
 
 
-def test_a_zip_with_logos_imports(client, importer, tmp_path):
-    path = write_zip(tmp_path / "export.zip")
-    upload = SimpleUploadedFile("export.zip", path.read_bytes())
-    response = client.post(IMPORT_URL, {"file": upload})
-    assert response.context["report"].sections["companies"].created == 2
-    client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
-    assert Company.objects.get(slug="acme").logo
+def test_while_a_worker_runs_a_step_the_page_says_so_and_refreshes(client, importer):
+    url = upload(client, json_upload())
+    DBTaskResult.objects.get().claim("busy-worker")
+    page = client.get(url).content.decode()
+    assert "A background worker is running the dry run" in page and REFRESH in page
 
 
-def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer, uploads_folder):
+def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer):
     data = _without_logo()
     data["postings"][0]["salary_min"] = 999999
     data["postings"][1]["company"] = "!!!"
-    response = client.post(IMPORT_URL, {"file": json_upload(data)})
-    assert response.status_code == 200
-    assert response.context["errors"] == [
-        "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
-        "postings[1].company: No slug can be made from the name '!!!': add the company to "
-        '"companies" with a slug and name it by that slug.',
-    ]
-    page = response.content.decode()
+    url, page = checked(client, json_upload(data))
     assert "Nothing can be imported from content.json" in page
-    assert "postings[0].salary_max" in page
-    assert "confirm_form" not in response.context
-    assert not Skill.objects.exists()
-    assert list(uploads_folder.iterdir()) == []
+    assert "postings[0].salary_max: Must be greater than or equal to the minimum salary." in page
+    assert "postings[1].company: No slug can be made from the name &#x27;!!!&#x27;" in page
+    assert 'value="Import"' not in page and REFRESH not in page
+    client.post(url, {"action": "import"})  # forced: there is nothing to import
+    assert len(queued()) == 0 and not Skill.objects.exists()
 
 
 def test_other_file_types_are_refused(client, importer):
     response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("x.csv", b"a,b")})
-    assert response.context["upload_form"].errors == {
-        "file": ["Upload a .json file or a .zip archive."]
-    }
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": ["Upload a .json file or a .zip archive."]}
+    assert not ContentUpload.objects.exists() and not queued()
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        "not-a-token",
-        signing.dumps({"id": "../../etc", "suffix": ".json", "name": "x", "user": 1}, salt="x"),
-    ],
-)
-def test_a_forged_token_is_refused(client, importer, token):
-    response = client.post(IMPORT_URL, {"token": token}, follow=True)
-    assert "This upload has expired or is unknown" in response.content.decode()
-    assert not Posting.objects.exists()
+def test_only_the_upload_limit_remains(client, importer, settings):
+    # Larger than the 10 MB a request used to be able to check: a worker checks it now.
+    content = json.dumps(_without_logo()).encode()
+    big = SimpleUploadedFile("big.json", content + b" " * (11 * 1024 * 1024))
+    _, page = checked(client, big)
+    assert "The file is valid" in page
+
+    settings.IMPORT_MAX_UPLOAD_BYTES = len(content)
+    assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 302  # the limit
+    assert ContentUpload.objects.count() == 2
+    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("x.json", content + b" ")})
+    assert response.status_code == 200
+    assert "The file is larger than" in response.context["form"].errors["file"][0]
+    assert ContentUpload.objects.count() == 2
 
 
-def test_a_signed_token_cannot_point_at_another_path(client, importer, tmp_path):
-    """Even correctly signed, only a random upload id inside the uploads folder is used."""
-    outside = tmp_path / "elsewhere.json"
-    outside.write_text(json.dumps(_without_logo()))
-    token = signing.dumps(
-        {"id": str(outside), "suffix": ".json", "name": "x", "user": importer.pk},
-        salt=IMPORT_SIGNING_SALT,
-    )
-    response = client.post(IMPORT_URL, {"token": token}, follow=True)
-    assert "This upload has expired or is unknown" in response.content.decode()
-    assert not Posting.objects.exists()
-
-
-def test_another_users_token_is_refused(client, importer):
-    response = client.post(IMPORT_URL, {"file": json_upload()})
-    token = response.context["confirm_form"].initial["token"]
+def test_another_users_upload_is_not_found(client, importer):
+    url, _ = checked(client, json_upload())
     other = Client()
     other.force_login(staff("other", "import_content"))
-    response = other.post(IMPORT_URL, {"token": token}, follow=True)
-    assert "This upload has expired or is unknown" in response.content.decode()
-    assert not Posting.objects.exists()
+    assert other.get(url).status_code == 404
+    assert other.post(url, {"action": "import"}).status_code == 404
+    assert not queued() and not Posting.objects.exists()
+    unknown = reverse("admin:postings_posting_import_status", args=[uuid.UUID(int=0)])
+    assert client.get(unknown).status_code == 404
 
 
 def test_posts_need_the_csrf_token(importer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(importer)
     assert client.post(IMPORT_URL, {"file": json_upload()}).status_code == 403
-    assert not Posting.objects.exists()
+    assert not ContentUpload.objects.exists()
 
 
-def test_uploads_nobody_confirmed_are_swept_after_an_hour(client, importer, uploads_folder):
-    import os
-    import time
-
-    client.post(IMPORT_URL, {"file": json_upload()})
-    (stale,) = uploads_folder.iterdir()
-    an_hour_ago = time.time() - 3601
-    os.utime(stale, (an_hour_ago, an_hour_ago))
-    client.post(IMPORT_URL, {"file": json_upload()})
-    remaining = list(uploads_folder.iterdir())
-    assert len(remaining) == 1 and stale not in remaining
+def test_import_pressed_twice_imports_once(client, importer):
+    url, _ = checked(client, json_upload())
+    confirm(client, url)
+    confirm(client, url)
+    assert [task.task_path for task in queued()] == ["content.tasks.import_upload"]
 
 
-# Hostile and oversized files: a page with the reason, never a 500, nothing left behind --
+def test_uploads_nobody_imported_are_deleted_after_a_day(client, importer):
+    upload(client, json_upload())
+    stale = ContentUpload.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1)):
+        upload(client, json_upload())
+    assert stale.pk not in set(ContentUpload.objects.values_list("pk", flat=True))
+    assert ContentUpload.objects.count() == 1
 
 
-def test_json_nested_a_million_deep_is_refused_with_a_message(client, importer, uploads_folder):
-    upload = SimpleUploadedFile("deep.json", b"[" * 1_000_000 + b"]" * 1_000_000)
-    response = client.post(IMPORT_URL, {"file": upload})
-    assert response.status_code == 200
-    (error,) = response.context["errors"]
-    assert error.startswith("deep.json: Nested more than 16 levels deep")
-    assert list(uploads_folder.iterdir()) == []
+# Hostile files: a report with the reason, never a 500 ---------------------------------
+
+
+def test_json_nested_a_million_deep_is_refused_with_a_message(client, importer):
+    deep = SimpleUploadedFile("deep.json", b"[" * 1_000_000 + b"]" * 1_000_000)
+    _, page = checked(client, deep)
+    assert "deep.json: Nested more than 16 levels deep" in page
 
 
 @pytest.mark.parametrize(
-    "upload, message",
+    "file, message",
     [
         (SimpleUploadedFile("my-export.json", b'{"format": '), "my-export.json: Malformed JSON"),
         (SimpleUploadedFile("my-export.zip", b"PK\x03\x04 not a zip"), "my-export.zip: Not a"),
     ],
     ids=["json", "zip"],
 )
-def test_errors_name_the_uploaded_file_not_the_servers_path(
-    client, importer, uploads_folder, upload, message
-):
-    response = client.post(IMPORT_URL, {"file": upload})
-    (error,) = response.context["errors"]
-    assert error.startswith(message)
-    page = response.content.decode()
-    assert "jobboard-imports" not in page and str(uploads_folder.parent) not in page
+def test_errors_name_the_uploaded_file_not_the_workers_path(client, importer, file, message):
+    _, page = checked(client, file)
+    assert message in page
+    assert "jobboard-import-" not in page and "/tmp" not in page
 
 
 def test_a_zip_without_content_json_names_the_upload(client, importer, tmp_path):
-    import zipfile
-
     path = tmp_path / "logos-only.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("logos/acme.png", b"x")
-    upload = SimpleUploadedFile("logos-only.zip", path.read_bytes())
-    response = client.post(IMPORT_URL, {"file": upload})
-    assert response.context["errors"] == [
-        "logos-only.zip: No content.json at the top of the archive (or in its single folder)."
-    ]
+    _, page = checked(client, SimpleUploadedFile("logos-only.zip", path.read_bytes()))
+    assert "logos-only.zip: No content.json at the top of the archive" in page
+
+
+# Failures: a task that fails or whose worker dies shows so, and runs again -----------
 
 
 def _raise_unexpectedly(**kwargs):
     raise RuntimeError("a bug, or the database went away")
 
 
-def test_an_unexpected_error_in_the_dry_run_leaves_no_upload_behind(
-    client, importer, uploads_folder, monkeypatch
-):
-    monkeypatch.setattr(import_views, "import_content", _raise_unexpectedly)
-    client.raise_request_exception = False
-    response = client.post(IMPORT_URL, {"file": json_upload()})
-    assert response.status_code == 500
-    assert list(uploads_folder.iterdir()) == []
+def test_a_dry_run_that_fails_shows_its_error_and_runs_again(client, importer, monkeypatch):
+    url = upload(client, json_upload())
+    monkeypatch.setattr(import_tasks, "import_content", _raise_unexpectedly)
+    run_tasks()
+    page = client.get(url).content.decode()
+    assert "The dry run failed." in page
+    assert "RuntimeError: a bug, or the database went away" in page
+    assert 'value="Run the dry run again"' in page and REFRESH not in page
+
+    monkeypatch.undo()
+    response = client.post(url, {"action": "retry"})
+    assert response.status_code == 302
+    assert "Waiting for a background worker" in client.get(url).content.decode()
+    run_tasks()
+    assert "The file is valid" in client.get(url).content.decode()
 
 
-def test_an_unexpected_error_in_the_confirm_leaves_no_upload_behind(
-    client, importer, uploads_folder, monkeypatch
-):
-    response = client.post(IMPORT_URL, {"file": json_upload()})
-    token = response.context["confirm_form"].initial["token"]
-    monkeypatch.setattr(import_views, "import_content", _raise_unexpectedly)
-    client.raise_request_exception = False
-    response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 500
-    assert list(uploads_folder.iterdir()) == []
+def test_an_import_whose_worker_died_shows_as_failed_and_runs_again(client, importer):
+    url, _ = checked(client, json_upload())
+    confirm(client, url)
+    (task,) = queued()
+    # The worker takes the import and is killed: its transaction rolls back, the row
+    # stays RUNNING.
+    DBTaskResult.objects.get(pk=task.pk).claim("killed-worker")
+    assert "A background worker is running the import" in client.get(url).content.decode()
+
+    later = timezone.now() + timedelta(seconds=settings.TASK_STUCK_SECONDS + 1)
+    with time_machine.travel(later, tick=True):
+        page = client.get(url).content.decode()
+    assert "The worker running the import stopped before it finished" in page
+    assert "Nothing was written: the import is all or nothing." in page
+    assert DBTaskResult.objects.get(pk=task.pk).exception_class_path == worker.WORKER_LOST
+    assert not Posting.objects.exists()
+
+    client.post(url, {"action": "retry"})
+    run_tasks()
+    page = client.get(url).content.decode()
+    assert "Imported content.json" in page
+    assert Posting.objects.count() == 2
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL
+
+
+def test_an_import_refused_by_a_site_changed_since_the_dry_run_writes_nothing(client, importer):
+    # A skill the file's postings name is on the site at the dry run, gone at the import.
+    factories.SkillFactory(slug="python", name="Python")
+    data = _without_logo()
+    data["skills"] = [s for s in data["skills"] if s["slug"] != "python"]
+    url, page = checked(client, json_upload(data))
+    assert "The file is valid" in page
+    Skill.objects.filter(slug="python").delete()
+    confirm(client, url)
+    run_tasks()
+    page = client.get(url).content.decode()
+    assert "Nothing can be imported from content.json" in page
+    assert "Unknown skill &quot;python&quot;" in page
     assert not Posting.objects.exists()
 
 
-def padded_upload(size: int) -> SimpleUploadedFile:
-    """The small valid file, padded with white space to `size` bytes."""
-    content = json.dumps(_without_logo()).encode()
-    return SimpleUploadedFile("big.json", content + b" " * (size - len(content)))
+# Logos ---------------------------------------------------------------------------------
 
 
-def test_an_upload_over_what_a_request_can_check_is_refused_before_the_dry_run(
-    client, importer, uploads_folder
-):
-    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_CHECKED_BYTES + 1)})
-    assert response.status_code == 200
-    (error,) = response.context["upload_form"].errors["file"]
-    assert "manage.py import_content" in error
-    assert "report" not in response.context
-    assert not uploads_folder.exists() or list(uploads_folder.iterdir()) == []
-
-    response = client.post(IMPORT_URL, {"file": padded_upload(IMPORT_MAX_CHECKED_BYTES)})
-    assert response.context["report"].sections["postings"].created == 2
-
-
-def many_postings(count: int) -> dict:
-    """`count` new postings of a company already on the site: no logo to render."""
-    factories.CompanyFactory(slug="globex")
-    data = _without_logo()
-    data["companies"] = []
-    template = data["postings"][1]
-    data["postings"] = [{**template, "slug": f"intern-{i}"} for i in range(count)]
-    return data
-
-
-def test_a_file_that_writes_too_many_postings_for_a_request_gets_no_confirm(
-    client, importer, uploads_folder
-):
-    response = client.post(IMPORT_URL, {"file": json_upload(many_postings(IMPORT_MAX_POSTINGS))})
-    assert "confirm_form" in response.context, response.context.get("errors")
-    discard = list(uploads_folder.iterdir())
-
-    response = client.post(
-        IMPORT_URL, {"file": json_upload(many_postings(IMPORT_MAX_POSTINGS + 1))}
-    )
-    assert response.status_code == 200
-    assert "confirm_form" not in response.context
-    (error,) = response.context["errors"]
-    assert f"writes {IMPORT_MAX_POSTINGS + 1} postings" in error
-    assert "manage.py import_content" in error
-    assert "content.json is valid, but too large to import from this page" in (
-        response.content.decode()
-    )
-    assert list(uploads_folder.iterdir()) == discard  # only the first, confirmable one
-    assert not Posting.objects.exists()
-
-
-def test_a_file_that_renders_too_many_logos_for_a_request_gets_no_confirm(
-    client, importer, uploads_folder
-):
-    data = _without_logo()
-    data["postings"] = []
-    data["companies"] = [
-        {"slug": f"company-{i}", "name": f"Company {i}"} for i in range(IMPORT_MAX_LOGOS + 1)
-    ]
-    response = client.post(IMPORT_URL, {"file": json_upload(data)})
-    assert "confirm_form" not in response.context
-    (error,) = response.context["errors"]
-    assert f"renders {IMPORT_MAX_LOGOS + 1} logos" in error
-    assert list(uploads_folder.iterdir()) == []
-
-
-def test_postings_and_logos_share_what_a_request_can_do(client, importer, uploads_folder):
-    data = many_postings(IMPORT_MAX_POSTINGS // 2 + 1)
-    data["companies"] = [
-        {"slug": f"company-{i}", "name": f"Company {i}"} for i in range(IMPORT_MAX_LOGOS // 2)
-    ]
-    response = client.post(IMPORT_URL, {"file": json_upload(data)})
-    assert "confirm_form" not in response.context
-    assert "manage.py import_content" in response.context["errors"][0]
+def test_a_zip_with_logos_imports_and_a_worker_renders_them(client, importer, tmp_path):
+    path = write_zip(tmp_path / "export.zip")
+    page = imported(client, SimpleUploadedFile("export.zip", path.read_bytes()))
+    assert "companies 2 created" in page
+    acme = Company.objects.get(slug="acme")
+    assert acme.logo and acme.logo_variants == acme.logo.name.removesuffix(".png")
 
 
 def test_a_json_file_with_its_logos_inline_imports(client, importer):
     """What `export_content export.json` writes: one file, each logo a base64 data: URI."""
-    import base64
-
-    from tests.content_files import SAMPLE_LOGOS
-
     data = sample()
     logo = base64.b64encode(SAMPLE_LOGOS["logos/acme.png"]).decode()
     data["companies"][0]["logo"] = f"data:image/png;base64,{logo}"
-    response = client.post(IMPORT_URL, {"file": json_upload(data, name="backup.json")})
-    client.post(IMPORT_URL, {"token": response.context["confirm_form"].initial["token"]})
+    imported(client, json_upload(data, name="backup.json"))
     assert Company.objects.get(slug="acme").logo
 
 
-def test_the_dry_run_page_lists_what_records_leave_unsaid_and_what_is_invisible(client, importer):
+def test_the_dry_run_report_lists_what_records_leave_unsaid_and_what_is_invisible(client, importer):
     data = {
         "format": "jobboard-content",
         "version": 1,
         "postings": [{"company": "C&A", "title": "Data Engineer (f/m/d)", "summary": "Pipelines."}],
     }
-    response = client.post(IMPORT_URL, {"file": json_upload(data)})
-    page = response.content.decode()
+    _, page = checked(client, json_upload(data))
     assert "<h3>Before you import</h3>" in page
     assert "postings[0] (ca-data-engineer-fmd): a draft; job seekers will not see it." in page
     assert "Company &quot;C&amp;A&quot; (slug &quot;ca&quot;) will be created" in page
-    assert not Posting.objects.exists()
+    assert not Posting.objects.exists() and not Company.objects.exists()

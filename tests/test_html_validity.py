@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,9 @@ from django.utils import timezone
 from companies.models import Company
 from postings.models import ExchangeRate, Posting
 from skills.models import Skill
+from tests.content_files import sample
 from tests.seo_html import read_head
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -124,12 +127,20 @@ def pages(client, admin_client):
         "company": company.get_absolute_url(),
         "404": "/no-such-page/",
     }
+    # The import's status pages: a dry run waiting for a worker, and one's report.
+    import_url = reverse("admin:postings_posting_import")
+    content = json.dumps({**sample(), "companies": [], "postings": []}).encode()
+    checked = admin_client.post(import_url, {"file": SimpleUploadedFile("c.json", content)})
+    run_tasks()
+    waiting = admin_client.post(import_url, {"file": SimpleUploadedFile("c.json", content)})
     staff = {
         "admin login": (client, f"/{settings.ADMIN_URL}login/"),
         "admin postings list": (admin_client, reverse("admin:postings_posting_changelist")),
         "admin posting change form": (admin_client, change_form(posting)),
         "admin sparse posting change form": (admin_client, change_form(bare)),
-        "admin import": (admin_client, reverse("admin:postings_posting_import")),
+        "admin import": (admin_client, import_url),
+        "admin import waiting": (admin_client, waiting["Location"]),
+        "admin import report": (admin_client, checked["Location"]),
         "admin company change form": (admin_client, change_form(company)),
         "admin guide change form": (admin_client, change_form(guide_skill.guide)),
         "admin exchange rates list": (

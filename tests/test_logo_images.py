@@ -6,15 +6,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
 from companies.logos import LOGO_SIZES, MONOGRAM_HUES, monogram_colours, normalise_logo
 from companies.models import Company
+from companies.tasks import render_logo
 from tests import factories
 from tests.conftest import make_png
+from tests.factories import RENDER_LOGO
 from tests.test_logo_uploads import TALL, WIDE, jpeg_logo, png_logo, tiff_ifd, webp_logo
+from tests.worker import queued, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +90,10 @@ def test_rendering_happens_once_not_on_every_save(django_assert_num_queries, mon
     renders = []
     monkeypatch.setattr("companies.logos.render_logo_variants", lambda **kw: renders.append(kw))
     company.description = "Edited."
-    with django_assert_num_queries(1):  # the UPDATE of the row, nothing else
+    with django_assert_num_queries(1):  # the UPDATE of the row: no task, no rendering
         company.save()
     assert renders == []
+    assert queued(RENDER_LOGO) == []
 
 
 def test_a_new_logo_is_rendered_under_its_own_name():
@@ -95,6 +101,8 @@ def test_a_new_logo_is_rendered_under_its_own_name():
     old = company.logo_variants
     company.logo = wide_logo()
     company.save()
+    assert Company.objects.get(pk=company.pk).logo_variants == ""  # the monogram, meanwhile
+    run_tasks()
     company.refresh_from_db()
     assert company.logo_variants != old
     assert company.logo_variants == company.logo.name.removesuffix(".png")
@@ -132,6 +140,8 @@ def test_a_renamed_company_gets_a_new_monogram_and_companies_alike_share_one():
     assert first.logo_variants != neighbour.logo_variants
     first.name = "Globex"
     first.save()
+    run_tasks()
+    first.refresh_from_db()
     assert first.logo_variants != same_hue.logo_variants
     assert default_storage.exists(f"{first.logo_variants}-48.png")
 
@@ -140,6 +150,8 @@ def test_clearing_the_logo_falls_back_to_a_monogram():
     company = factories.CompanyFactory(logo=wide_logo())
     company.logo = ""
     company.save()
+    run_tasks()
+    company.refresh_from_db()
     assert company.logo_variants.startswith("logos/monograms/")
 
 
@@ -154,6 +166,9 @@ def test_the_admin_upload_renders_the_sizes(admin_client):
     )
     assert response.status_code == 302
     company = Company.objects.get(slug="contoso")
+    assert company.logo_variants == ""  # rendered by a worker, after the request
+    assert run_tasks() == 1
+    company.refresh_from_db()
     assert company.logo_variants == company.logo.name.removesuffix(".png")
     assert default_storage.exists(f"{company.logo_variants}-192.webp")
 
@@ -213,3 +228,42 @@ def test_no_exif_makes_normalise_logo_fail_other_than_with_a_message(exif, carri
     with Image.open(io.BytesIO(stored)) as image:
         assert (image.format, image.size in (WIDE, TALL)) == ("PNG", True)
         assert not image.getexif()
+
+
+def test_a_logo_is_rendered_by_a_worker_after_the_save_and_pages_show_the_monogram_until_then(
+    client,
+):
+    company = Company.objects.create(name="Acme Rockets", slug="acme-rockets", logo=wide_logo())
+    (waiting,) = queued(RENDER_LOGO)
+    assert waiting.args_kwargs["args"] == [company.pk]
+    assert company.logo_variants == ""
+    page = client.get(company.get_absolute_url()).content.decode()
+    assert "logo--monogram logo--hue-" in page and ">AR</span>" in page
+    assert company.logo.name not in page and "<picture" not in page
+
+    assert run_tasks() == 1
+    company.refresh_from_db()
+    stem = company.logo.name.removesuffix(".png")
+    assert company.logo_variants == stem
+    page = client.get(company.get_absolute_url()).content.decode()
+    assert f"{stem}-" in page and "<picture" in page and "logo--monogram" not in page
+
+    assert render_logo.enqueue(company.pk) and run_tasks() == 1  # again: nothing to do
+    assert DBTaskResult.objects.get(pk=waiting.pk).return_value is True
+    assert DBTaskResult.objects.exclude(pk=waiting.pk).get().return_value is False
+
+
+def test_the_render_task_commits_and_rolls_back_with_the_company():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Company.objects.create(name="Gone", slug="gone")
+        raise RuntimeError("the rest of the write failed")
+    assert queued() == []
+    Company.objects.create(name="Kept", slug="kept")
+    assert len(queued(RENDER_LOGO)) == 1
+
+
+def test_a_company_deleted_before_the_worker_came_is_skipped():
+    company = Company.objects.create(name="Brief", slug="brief")
+    company.delete()
+    assert run_tasks() == 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"

@@ -13,6 +13,7 @@ from PIL import Image, PngImagePlugin
 from companies.logos import normalise_logo
 from companies.models import Company
 from tests.conftest import make_png
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +255,8 @@ HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 
 
 def add_company(client, name: str, content: bytes, content_type="image/png"):
-    return client.post(
+    """Add a company with a logo in the admin; then a worker renders its sizes."""
+    response = client.post(
         reverse("admin:companies_company_add"),
         {
             "name": "Acme Robotics",
@@ -262,6 +264,8 @@ def add_company(client, name: str, content: bytes, content_type="image/png"):
             "logo": SimpleUploadedFile(name, content, content_type=content_type),
         },
     )
+    run_tasks()
+    return response
 
 
 def stored_files(media_root) -> list:

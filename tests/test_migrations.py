@@ -8,6 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 def test_migrations_apply_from_empty_and_match_models(capsys):
     """Unapply everything of the project's apps, then migrate forwards on this database
     (SQLite by default, PostgreSQL with DATABASE_URL)."""
+    call_command("migrate", "content", "zero", verbosity=0)
     call_command("migrate", "postings", "zero", verbosity=0)
     call_command("migrate", "skills", "zero", verbosity=0)
     call_command("migrate", "companies", "zero", verbosity=0)

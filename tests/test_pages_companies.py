@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.site_data import HIDDEN_TITLES, build_site, cards
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def test_company_page_shows_logo_about_website_and_live_openings(client, png_upl
     company = site.companies[0]
     company.logo = png_upload
     company.save()
+    run_tasks()  # a worker renders the logo's sizes
+    company.refresh_from_db()
 
     response = client.get(company.get_absolute_url())
 

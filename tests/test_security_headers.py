@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests import factories, observatory
 from tests.conftest import PRODUCTION_HOST, make_png
 from tests.page_scan import PageScan
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +211,7 @@ def test_logos_are_cached_for_a_year_and_missing_files_are_not(client, site):
     # browser never needs to ask again.
     company = site["company"]
     company.logo.save("logo.png", ContentFile(make_png()))
+    run_tasks()  # a worker renders its sizes
     company.refresh_from_db()
     urls = [company.logo.url, company.logo_sources(48)["webp"]]
     for url in urls:

@@ -1,16 +1,19 @@
 """Figures over all live postings, stored by postings.stats, equal the live ones."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from companies.models import Company
 from postings import stats
 from postings.models import MarketStats, Posting
+from postings.tasks import refresh_market_stats
 from postings.views import PostingListView
 from skills.models import Skill
 from tests.factories import (
@@ -20,6 +23,10 @@ from tests.factories import (
     PostingFactory,
     SkillFactory,
 )
+from tests.worker import queued, run_tasks
+
+REFRESH = "postings.tasks.refresh_market_stats"
+threads_before = threading.active_count()
 
 pytestmark = [
     pytest.mark.django_db,
@@ -145,21 +152,47 @@ def test_stored_figures_equal_the_live_ones_where_ties_and_cuts_tell_them_apart(
     assert actual == expected
 
 
-def test_the_first_read_computes_them_and_a_stale_read_refreshes_in_the_background(
-    board, stored, monkeypatch
-):
+def test_the_first_read_computes_them_and_a_stale_read_enqueues_one_refresh(board, stored):
     assert stats.site_totals()["open_roles"] == 4  # nothing stored yet: computed now
-    started = []
-    monkeypatch.setattr(stats, "refresh_in_background", lambda: started.append(True))
+    assert queued(REFRESH) == []
 
     stats._read_recently.clear()
     stats.site_totals()
-    assert started == []
+    assert queued(REFRESH) == []  # fresh: nothing to do
 
     MarketStats.objects.update(computed_at=timezone.now() - timedelta(seconds=301))
+    LivePostingFactory()
+    for _ in range(3):  # every stale read asks; the first one enqueues, no thread starts
+        stats._read_recently.clear()
+        assert stats.site_totals()["open_roles"] == 4  # the old figures, at once
+    assert len(queued(REFRESH)) == 1
+    assert threading.active_count() == threads_before
+
+    assert run_tasks() == 1  # the worker
     stats._read_recently.clear()
-    assert stats.site_totals()["open_roles"] == 4  # the old figures, at once
-    assert started == [True]
+    assert stats.site_totals()["open_roles"] == 5
+    assert not MarketStats.objects.filter(computed_at__lt=timezone.now() - timedelta(seconds=60))
+
+
+def test_the_refresh_task_is_safe_twice_and_while_another_runs(board, stored):
+    # Another process is refreshing (it holds the lock): this task gives way. First: the
+    # test's transaction keeps each refresh's transaction-level lock until it ends.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [stats.REFRESH_LOCK])
+            assert cursor.fetchone()[0] is True
+        result = refresh_market_stats.enqueue()
+        assert run_tasks() == 1
+        assert DBTaskResult.objects.get(pk=result.id).return_value is False
+        assert not MarketStats.objects.exists()
+    finally:
+        other.close()
+
+    refresh_market_stats.enqueue()
+    refresh_market_stats.enqueue()
+    assert run_tasks() == 2
+    assert MarketStats.objects.get(key=stats.SITE).data["open_roles"] == 4
 
 
 def test_the_command_refreshes_them(board, stored):

@@ -19,21 +19,19 @@ register = template.Library()
 def company_logo(company, size, alt="") -> SafeString:
     """The logo rendered for a box of `size` px (40, 48, 56 or 96; see .logo--N in
     site.css): WebP with a PNG fallback and a 2x candidate, width and height set so
-    nothing shifts; the original file until the sizes are rendered; else a monogram.
-    Decorative unless `alt` is given. No style attributes: the CSP forbids them."""
+    nothing shifts; else a monogram: for a company without a logo, and for one whose
+    sizes a worker has not rendered yet (companies/tasks.py). Decorative unless `alt` is
+    given. No style attributes: the CSP forbids them."""
     size = int(size)
     tail = f'width="{size}" height="{size}" alt="{escape(alt)}" loading="lazy" decoding="async">'
-    if company.logo:
-        logo = company.logo_sources(size)
-        if logo:
-            html = (
-                f'<picture class="logo-picture"><source type="image/webp" '
-                f'srcset="{escape(logo["webp_srcset"])}"><img class="logo logo--{size}" '
-                f'src="{escape(logo["png"])}" srcset="{escape(logo["png_srcset"])}" '
-                f"{tail}</picture>"
-            )
-        else:
-            html = f'<img class="logo logo--{size}" src="{escape(company.logo.url)}" {tail}'
+    logo = company.logo_sources(size) if company.logo else None
+    if logo:
+        html = (
+            f'<picture class="logo-picture"><source type="image/webp" '
+            f'srcset="{escape(logo["webp_srcset"])}"><img class="logo logo--{size}" '
+            f'src="{escape(logo["png"])}" srcset="{escape(logo["png_srcset"])}" '
+            f"{tail}</picture>"
+        )
     else:
         label = f'role="img" aria-label="{escape(alt)}"' if alt else 'aria-hidden="true"'
         html = (

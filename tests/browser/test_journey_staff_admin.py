@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from postings.models import Posting
 from tests.conftest import make_png
+from tests.worker import run_tasks
 
 PASSWORD = "correct-horse-battery-staple-7"
 
@@ -70,6 +71,8 @@ def test_staff_add_a_company_and_an_opening_that_the_guide_shows(
     assert posting.is_live
     assert list(posting.skills.all()) == [board.backend]
 
+    # A worker renders the logo's sizes (until then the pages show the monogram).
+    run_tasks()
     # The guide lists it first among its openings, with the uploaded logo loaded.
     page.goto(live_server.url + board.backend.get_absolute_url())
     card = page.locator("#openings .card").filter(has_text="Rocket Backend Engineer")

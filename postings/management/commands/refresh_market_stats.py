@@ -1,9 +1,9 @@
-"""Recompute the figures over all live postings (postings/stats.py), e.g. from cron:
+"""Recompute the figures over all live postings (postings/stats.py) now, in this process.
 
-    */5 * * * *  cd /srv/jobboard && .venv/bin/python manage.py refresh_market_stats
-
-Workers also refresh them in the background when they are older than
-MARKET_STATS_SECONDS, so cron only keeps them fresh on a quiet site.
+The site has them refreshed by a worker: the task `refresh_market_stats`, enqueued by the
+scheduler (`manage.py run_periodic refresh_market_stats`, README.md "Background work")
+and by a page that finds them older than MARKET_STATS_SECONDS. This command is for a
+first fill or a check by hand.
 """
 
 import time

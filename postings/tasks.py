@@ -1,0 +1,33 @@
+"""The postings' background work: run by `manage.py db_worker`, enqueued by the scheduler
+(background/periodic.py) and, for the figures, by a page that finds them stale."""
+
+from django.utils import timezone
+
+from jobboard.cache import bump_content_generation
+from jobboard.tasks import task
+
+from . import stats
+from .models import Posting
+
+
+@task
+def refresh_market_stats() -> bool:
+    """Recompute the stored figures (postings/stats.py); False when another worker is at it
+    or there is nothing to store. Safe twice and concurrently: an advisory lock lets one
+    refresh run at a time, and each replaces every row in one transaction."""
+    return stats.stored() and stats.refresh()
+
+
+@task
+def close_expired_postings() -> int:
+    """Mark published postings whose expiry has passed as closed; return how many.
+    One UPDATE: a second run, or one at the same time, closes nothing more."""
+    # updated_at moves too, so feeds and sitemaps see the change.
+    count = Posting.objects.expired().update(
+        status=Posting.Status.CLOSED, updated_at=timezone.now()
+    )
+    if count:
+        # An UPDATE sends no post_save: the cached pages of these postings (open to
+        # closed) are announced here, or they would show until they time out.
+        bump_content_generation()
+    return count
