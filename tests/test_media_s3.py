@@ -33,6 +33,7 @@ from tests import factories
 from tests.conftest import make_png
 from tests.content_files import SAMPLE_LOGOS, counts, sample, write_folder
 from tests.seo_html import read_head
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -271,6 +272,8 @@ def test_an_admin_upload_puts_the_logo_and_its_sizes_in_the_bucket(
         },
     )
     assert response.status_code == 302
+    # The sizes are rendered by a worker, after the save (companies/tasks.py).
+    assert run_tasks() == 1
     company = Company.objects.get(slug="contoso")
     assert company.logo_variants == company.logo.name.removesuffix(".png")
     assert s3_media.objects() == {company.logo.name} | rendered_names(company.logo_variants)
@@ -352,6 +355,7 @@ def test_an_import_stores_logos_in_the_bucket_and_an_export_reads_them_back(
     s3_media, tmp_path, media_root
 ):
     import_content(path=write_folder(tmp_path / "in"))
+    assert run_tasks() == 2  # each company's sizes, or its monogram, by a worker
     acme, globex = Company.objects.get(slug="acme"), Company.objects.get(slug="globex")
     assert s3_media.objects() == (
         {acme.logo.name}
