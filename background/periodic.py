@@ -32,7 +32,7 @@ class Job:
 def jobs() -> dict[str, Job]:
     return {
         "refresh_market_stats": Job(
-            "postings.tasks.refresh_market_stats", max(settings.MARKET_STATS_SECONDS, 60)
+            "postings.stats.refresh_market_stats", max(settings.MARKET_STATS_SECONDS, 60)
         ),
         "close_expired_postings": Job("postings.tasks.close_expired_postings", 3600),
         "fail_stuck_tasks": Job("background.tasks.fail_stuck_tasks", 300),

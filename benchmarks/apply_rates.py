@@ -7,7 +7,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jobboard_rates_copy \\
         .venv/bin/python benchmarks/apply_rates.py
 
-It writes rates: run it on a copy. Each step goes through postings.salaries.set_rates(),
+It writes rates: run it on a copy. Each step goes through postings.exchange_rates.set_rates(),
 what `load_exchange_rates` and the admin do; after each, the size of the postings table
 (heap) and of its indexes. Steps: the demo's ECB rates (every currency new), the same
 again (nothing changes), one currency changed, every currency changed, then VACUUM.
@@ -30,7 +30,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from postings import salaries  # noqa: E402
+from postings import exchange_rates, salaries  # noqa: E402
 from postings.models import Posting  # noqa: E402
 
 INDEXES = ("posting_salary_sort_idx", "posting_live_recent_idx", "posting_search_idx")
@@ -67,7 +67,7 @@ def main():
     rows = [("before", "", "", before)]
     for name, step_rates in steps:
         step_rates = {c: r.quantize(salaries.RATE_PLACES) for c, r in step_rates.items()}
-        report = salaries.set_rates(day=day, rates=step_rates, source="benchmark")
+        report = exchange_rates.set_rates(day=day, rates=step_rates, source="benchmark")
         rewritten = sum(report.rewritten.values())
         rows.append((name, f"{rewritten:,}", f"{report.seconds:.2f}", sizes()))
     started = time.monotonic()

@@ -50,12 +50,12 @@ class Company(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from .tasks import render_logo  # the task module imports this one
-
         # The logo's sizes (or the monogram's) are derived files, rendered by a worker
-        # (companies/tasks.py), never while a request waits. The task is enqueued in the
-        # same transaction as the row: it exists exactly when the row commits, and the
-        # worker reads the committed row. Until it has run, pages show the monogram.
+        # (companies/tasks.py), never while a request waits. A company saved without
+        # current sizes gets the task from its post_save receiver (connected in
+        # CompaniesConfig.ready()), inside this transaction: the task exists exactly when
+        # the row commits, and the worker reads the committed row. Until it has run,
+        # pages show the monogram.
         if self.logo_variants and self.logo_variants != logos.variants_stem(self):
             self.logo_variants = ""  # a new logo or name: the old sizes no longer fit
             if kwargs.get("update_fields") is not None:
@@ -63,9 +63,8 @@ class Company(models.Model):
         if self.logo_variants:  # current: an edit of other fields renders nothing
             super().save(*args, **kwargs)
             return
-        with transaction.atomic():
+        with transaction.atomic():  # the row and, from post_save, its rendering task
             super().save(*args, **kwargs)
-            render_logo.enqueue(self.pk)
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"slug": self.slug})

@@ -46,7 +46,7 @@ from companies.logos import (
 )
 from companies.models import Company
 from jobboard.cache import bump_content_generation
-from postings import salaries
+from postings import exchange_rates
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill, SkillGuide
 
@@ -211,7 +211,7 @@ class _Import:
     @cached_property
     def salary_rates(self) -> dict:
         """The exchange rates in force, read once: each posting's compared salary."""
-        return salaries.rates_in_force()
+        return exchange_rates.rates_in_force()
 
     # Validation ------------------------------------------------------------------------
 

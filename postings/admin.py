@@ -10,7 +10,7 @@ from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
 from content.views import ContentImportStatusView, ContentImportView
 from jobboard.admin_widgets import AccessibleAdminMixin
 
-from . import salaries
+from . import exchange_rates
 from .models import ExchangeRate, Posting
 
 
@@ -112,7 +112,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Compared salary")
     def compared_salary(self, posting):
-        return salaries.compared_note(posting)
+        return exchange_rates.compared_note(posting)
 
     @admin.display(boolean=True, description="Live")
     def is_live(self, posting):
@@ -169,7 +169,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     """The rates in force. Saving or deleting one compares the postings in its currency
-    again (postings.salaries.apply_rates); `manage.py load_exchange_rates` loads the ECB's."""
+    again (postings.exchange_rates.apply_rates); `manage.py load_exchange_rates` loads the ECB's."""
 
     list_display = ["currency", "rate", "date", "source", "postings"]
     search_fields = ["currency"]
@@ -197,7 +197,7 @@ class ExchangeRateAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         return rate.posting_count
 
     def changelist_view(self, request, extra_context=None):
-        unrated = salaries.unrated_currencies()
+        unrated = exchange_rates.unrated_currencies()
         if unrated and request.method == "GET":
             self.message_user(
                 request,
@@ -213,16 +213,16 @@ class ExchangeRateAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         currencies = {obj.currency}
         if change and "currency" in form.changed_data:
             currencies.add(form.initial["currency"])  # its postings lose this rate
-        self.report(request, salaries.apply_rates(currencies))
+        self.report(request, exchange_rates.apply_rates(currencies))
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        self.report(request, salaries.apply_rates([obj.currency]))
+        self.report(request, exchange_rates.apply_rates([obj.currency]))
 
     def delete_queryset(self, request, queryset):
         currencies = list(queryset.values_list("currency", flat=True))
         super().delete_queryset(request, queryset)
-        self.report(request, salaries.apply_rates(currencies))
+        self.report(request, exchange_rates.apply_rates(currencies))
 
     def report(self, request, rewritten: dict[str, int]) -> None:
         done = ", ".join(f"{count:,} in {currency}" for currency, count in rewritten.items())

@@ -18,7 +18,7 @@ from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
-from . import salaries
+from . import exchange_rates, salaries
 from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -65,7 +65,7 @@ PAY_STATED = "stated"
 def salary_rates_date():
     """The date of the rates in force, for the form's words: one tiny query, cached for
     all visitors until the next edit (applying rates announces itself)."""
-    return cached("salary-rates-date", salaries.rates_date)
+    return cached("salary-rates-date", exchange_rates.rates_date)
 
 
 class PostingFilter(filters.FilterSet):

@@ -18,6 +18,8 @@ from django.utils import timezone
 from jobboard.amounts import short_amount
 from jobboard.markdown import render_markdown
 
+from . import salaries
+
 DEFAULT_LIFETIME = timedelta(days=30)
 
 # The text search configuration of `Posting.search_vector` and of queries against it;
@@ -480,10 +482,8 @@ class Posting(models.Model):
         Rendering is the costly part: a bulk writer that knows the description did not
         change passes `render=False`. The compared salary needs the rate in force for the
         salary's currency: one small query, unless the writer passes `rates` (from
-        salaries.rates_in_force()) or the currency is the reference one.
+        postings.exchange_rates.rates_in_force()) or the currency is the reference one.
         """
-        from . import salaries  # it imports this module
-
         self.salary_currency = self.salary_currency.upper()
         self.country = self.country.upper()
         if render:
@@ -491,7 +491,7 @@ class Posting(models.Model):
         rate = None
         if self.has_salary:
             currency = self.salary_currency
-            rate = rates.get(currency) if rates is not None else salaries.rate_for(currency)
+            rate = rates.get(currency) if rates is not None else ExchangeRate.rate_for(currency)
         self.reference_salary_min = salaries.convert(
             self.salary_min, period=self.salary_period, rate=rate
         )
@@ -581,8 +581,6 @@ class Posting(models.Model):
     def reference_salary_display(self) -> str:
         """ "≈ €20k–25k a year" when the salary's currency or period is not the reference
         currency a year and it is compared; an empty string otherwise."""
-        from . import salaries
-
         return salaries.compared_display(self)
 
 
@@ -590,7 +588,7 @@ class ExchangeRate(models.Model):
     """A rate in force: how many units of `currency` make one unit of the reference
     currency (settings.SALARY_REFERENCE_CURRENCY). Saving one in the admin, or loading
     the ECB's rates (`manage.py load_exchange_rates`), compares the postings in that
-    currency again (postings.salaries.apply_rates)."""
+    currency again (postings.exchange_rates.apply_rates)."""
 
     currency = models.CharField(max_length=3, unique=True, help_text="ISO 4217 code, e.g. USD.")
     rate = models.DecimalField(
@@ -622,8 +620,6 @@ class ExchangeRate(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        from . import salaries
-
         self.currency = self.currency.upper()
         if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha()):
             raise ValidationError({"currency": "Use a three-letter ISO 4217 code, e.g. USD."})
@@ -631,6 +627,15 @@ class ExchangeRate(models.Model):
             raise ValidationError(
                 {"currency": f"{self.currency} is the reference currency: it needs no rate."}
             )
+
+    @classmethod
+    def rate_for(cls, currency: str) -> Decimal | None:
+        """The rate in force for `currency` (1 for the reference currency, no query)."""
+        if currency == salaries.reference_currency():
+            return Decimal(1)
+        if not currency:
+            return None
+        return cls.objects.filter(currency=currency).values_list("rate", flat=True).first()
 
 
 class MarketStats(models.Model):

@@ -20,18 +20,14 @@ postings that state no pay. The card still shows what the employer wrote.
 
 import datetime
 import re
-import time
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, DecimalField, F, Q, Value, When
+from django.db.models import BigIntegerField, Case, DecimalField, F, Value, When
 from django.db.models.functions import Cast, Round
 
 from jobboard.amounts import short_amount
-from jobboard.cache import bump_content_generation
 
 # How many of a period make a year, for a full-time job: 40 hours a week and 52 weeks a
 # year give 2080 hours; 5 working days a week give 260 days. These are the conventional
@@ -89,33 +85,6 @@ def convert(amount: int | None, *, period: str, rate: Decimal | None) -> int | N
         return int((amount * multiplier(period, rate)).to_integral_value(ROUND_HALF_UP))
 
 
-def rate_for(currency: str) -> Decimal | None:
-    """The rate in force for `currency` (1 for the reference currency, no query)."""
-    from .models import ExchangeRate  # models import this module
-
-    if currency == reference_currency():
-        return Decimal(1)
-    if not currency:
-        return None
-    return ExchangeRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
-
-
-def rates_in_force() -> dict[str, Decimal]:
-    """{currency: rate} for every currency with a rate, the reference one included."""
-    from .models import ExchangeRate
-
-    rates = dict(ExchangeRate.objects.values_list("currency", "rate"))
-    rates[reference_currency()] = Decimal(1)
-    return rates
-
-
-def rates_date() -> datetime.date | None:
-    """The date of the newest rate in force: what the listing's form names."""
-    from .models import ExchangeRate
-
-    return ExchangeRate.objects.order_by("-date").values_list("date", flat=True).first()
-
-
 def _bigint(column: str):
     # psycopg binds an integral Decimal as an integer literal (2080 for an hour's factor
     # at rate 1): an integer column times it must not overflow 32 bits.
@@ -126,7 +95,7 @@ def _number(value: Decimal):
     return Value(value, output_field=DecimalField())
 
 
-def _compared(column: str, rate: Decimal | None):
+def compared_sql(column: str, rate: Decimal | None):
     """The SQL of `convert()` for a posting's `column`, at `rate`: one CASE over periods."""
     if rate is None:
         return Value(None, output_field=BigIntegerField())
@@ -143,56 +112,6 @@ def _compared(column: str, rate: Decimal | None):
         default=Value(None),
         output_field=BigIntegerField(),
     )
-
-
-def apply_rates(currencies=None) -> dict[str, int]:
-    """Recompute the compared salaries of every posting in `currencies` (all currencies
-    when None) from the rates in force; {currency: postings rewritten}.
-
-    One UPDATE per currency. It writes `reference_salary_min` and `_max` only, so the
-    search triggers of postings migrations 0003 and 0010 (UPDATE OF title, summary,
-    description, company_id, search_vector, skill_ids) do not fire, and `updated_at`
-    keeps the date of the employer's last change. The page cache is told on commit."""
-    from .models import Posting
-
-    rates = rates_in_force()
-    if currencies is None:
-        currencies = (
-            Posting.objects.exclude(salary_currency="")
-            .order_by()
-            .values_list("salary_currency", flat=True)
-            .distinct()
-        )
-    rewritten = {}
-    for currency in sorted(set(currencies)):
-        rate = rates.get(currency)
-        rewritten[currency] = Posting.objects.filter(salary_currency=currency).update(
-            reference_salary_min=_compared("salary_min", rate),
-            reference_salary_max=_compared("salary_max", rate),
-        )
-    if any(rewritten.values()):
-        # UPDATE sends no post_save (jobboard.cache).
-        transaction.on_commit(bump_content_generation)
-    return rewritten
-
-
-def unrated_currencies() -> list[str]:
-    """The currencies of live postings stating pay that no rate converts: compared
-    nowhere until staff give one."""
-    from .models import Posting, top_salary
-
-    used = (
-        Posting.objects.live()
-        # The salary sort's index holds these postings at 0, among the unpaid ones.
-        .alias(top=top_salary())
-        .filter(top=0, reference_salary_min=None, reference_salary_max=None)
-        .filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
-        .order_by()
-        .values_list("salary_currency", flat=True)
-        .distinct()
-    )
-    rated = rates_in_force()
-    return sorted(set(used) - set(rated))
 
 
 # Reading the ECB's reference rates --------------------------------------------------
@@ -256,45 +175,6 @@ def in_reference_currency(per_euro: dict[str, Decimal], reference: str) -> dict[
     return {c: r.quantize(RATE_PLACES, ROUND_HALF_UP) for c, r in rates.items()}
 
 
-@dataclass
-class RatesChange:
-    """What setting a day's rates changed: {currency: (old rate or None, new rate)}, the
-    postings compared again per currency, and the rates kept that the source lacks."""
-
-    day: datetime.date
-    changed: dict = field(default_factory=dict)
-    rewritten: dict = field(default_factory=dict)
-    kept: list = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def set_rates(*, day: datetime.date, rates: dict[str, Decimal], source: str) -> RatesChange:
-    """Store `rates` (per unit of the reference currency) as the rates in force, and apply
-    those that changed, in one transaction. Rates of other currencies are kept (staff
-    may have given a rate the source does not publish)."""
-    from .models import ExchangeRate
-
-    started = time.monotonic()
-    report = RatesChange(day=day)
-    reference = reference_currency()
-    with transaction.atomic():
-        stored = {row.currency: row for row in ExchangeRate.objects.select_for_update()}
-        for currency, rate in sorted(rates.items()):
-            if currency == reference:
-                continue
-            row = stored.pop(currency, None) or ExchangeRate(currency=currency)
-            if row.pk is None or row.rate != rate:
-                report.changed[currency] = (row.rate, rate)
-            if row.pk is None or (row.rate, row.date, row.source) != (rate, day, source):
-                row.rate, row.date, row.source = rate, day, source
-                row.full_clean()
-                row.save()
-        report.kept = sorted(stored)
-        report.rewritten = apply_rates(report.changed)
-    report.seconds = time.monotonic() - started
-    return report
-
-
 # Words and figures ------------------------------------------------------------------
 
 
@@ -346,26 +226,3 @@ def compared_display(posting) -> str:
     elif high is None:
         text = f"from {text}"
     return f"≈ {text} a year"
-
-
-def compared_note(posting) -> str:
-    """For staff: what the posting is compared as, and at which rate's date."""
-    if not posting.has_salary:
-        return "No salary stated."
-    low, high = posting.reference_salary_min, posting.reference_salary_max
-    if low is None and high is None:
-        return f"Not compared: no exchange rate for {posting.salary_currency}."
-    figures = "–".join(dict.fromkeys(f"{a:,}" for a in (low, high) if a is not None))
-    figure = in_currency(figures)
-    if low is None:
-        figure = f"up to {figure}"
-    elif high is None:
-        figure = f"from {figure}"
-    if posting.salary_currency == reference_currency():
-        return f"{figure} a year (the reference currency: no rate needed)."
-    from .models import ExchangeRate
-
-    rate = ExchangeRate.objects.filter(currency=posting.salary_currency).first()
-    if rate is None:  # the rate was deleted since, and not applied
-        return f"{figure} a year, at a rate no longer in force."
-    return f"{figure} a year at the rates of {format_day(rate.date)}."

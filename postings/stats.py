@@ -4,7 +4,7 @@ market snapshot, the sitemap's sections — in one place, one function per figur
 They are aggregates over every live posting: seconds of work at a million postings, far
 too much for one request, so on PostgreSQL `refresh()` computes them all in a few
 set-based queries and stores one row per subject. A page reads a row. Rows older than
-MARKET_STATS_SECONDS (default 300) are recomputed by the task `refresh_market_stats`
+MARKET_STATS_SECONDS (default 300) are recomputed by the task `refresh_market_stats` (below)
 (postings/tasks.py), which a page that finds them stale enqueues (once per
 MARKET_STATS_SECONDS per cache) and the scheduler enqueues periodically; one refresh runs
 at a time (a PostgreSQL advisory lock). `manage.py refresh_market_stats` does the same
@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.models import Company
+from jobboard.tasks import task
 from skills.models import Skill
 
 from .models import MarketStats, Posting
@@ -288,8 +289,6 @@ def sitemap_sections() -> list[tuple[int, datetime | None]] | None:
 def refresh_soon() -> None:
     """Enqueue a refresh for a worker, at most once per MARKET_STATS_SECONDS in each cache
     (all processes, with Redis): every stale read asks, the first one enqueues."""
-    from .tasks import refresh_market_stats  # the task module imports this one
-
     if cache.add(REFRESH_ENQUEUED_KEY, True, timeout=settings.MARKET_STATS_SECONDS):
         refresh_market_stats.enqueue()
 
@@ -337,6 +336,16 @@ def refresh() -> bool:
         )
     _read_recently.clear()
     return True
+
+
+@task
+def refresh_market_stats() -> bool:
+    """The refresh, for a worker (enqueued by the scheduler and by refresh_soon()); False
+    when another worker is at it or there is nothing to store. Safe twice and
+    concurrently: an advisory lock lets one refresh run at a time, and each replaces every
+    row in one transaction. Here, beside what it runs and what enqueues it, so that no
+    module of this app imports its tasks module back."""
+    return stored() and refresh()
 
 
 def _skill_counts(cursor) -> dict:

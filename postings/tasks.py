@@ -1,21 +1,13 @@
 """The postings' background work: run by `manage.py db_worker`, enqueued by the scheduler
-(background/periodic.py) and, for the figures, by a page that finds them stale."""
+(background/periodic.py). The figures' refresh is postings.stats.refresh_market_stats,
+beside the code that enqueues it when a page finds them stale."""
 
 from django.utils import timezone
 
 from jobboard.cache import bump_content_generation
 from jobboard.tasks import task
 
-from . import stats
 from .models import Posting
-
-
-@task
-def refresh_market_stats() -> bool:
-    """Recompute the stored figures (postings/stats.py); False when another worker is at it
-    or there is nothing to store. Safe twice and concurrently: an advisory lock lets one
-    refresh run at a time, and each replaces every row in one transaction."""
-    return stats.stored() and stats.refresh()
 
 
 @task

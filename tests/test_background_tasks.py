@@ -78,7 +78,7 @@ def test_the_scheduler_loop_enqueues_every_job_at_start(monkeypatch):
     with pytest.raises(Stop):
         periodic("--loop")
     assert {result.task_path for result in queued()} == {
-        "postings.tasks.refresh_market_stats",
+        "postings.stats.refresh_market_stats",
         CLOSE_EXPIRED,
         "background.tasks.fail_stuck_tasks",
     }

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from postings import salaries
+from postings import exchange_rates, salaries
 from postings.models import ExchangeRate, Posting
 from tests import factories
 
@@ -43,7 +43,7 @@ def set_rate(currency, rate, day=datetime.date(2026, 11, 27)):
     ExchangeRate.objects.update_or_create(
         currency=currency, defaults={"rate": Decimal(rate), "date": day, "source": "test"}
     )
-    salaries.apply_rates([currency])
+    exchange_rates.apply_rates([currency])
 
 
 def titles(client, query="", status=200) -> list[str]:
@@ -132,7 +132,7 @@ def test_saving_and_applying_rates_compute_the_same_figure(amount, period):
     ]
     saved = [compared(posting) for posting in postings]
 
-    salaries.apply_rates()
+    exchange_rates.apply_rates()
 
     assert [compared(posting) for posting in postings] == saved
     assert saved[-1] == (amount * salaries.PERIOD_FACTORS[period],) * 2
@@ -401,7 +401,7 @@ def test_the_demo_compares_every_salary_in_a_currency_the_ecb_publishes():
     paid = Posting.objects.live().exclude(salary_currency="")
     assert ExchangeRate.objects.filter(date=datetime.date(2022, 9, 7)).count() == 31
     assert not paid.filter(reference_salary_min=None, reference_salary_max=None).exists()
-    assert salaries.unrated_currencies() == []
+    assert exchange_rates.unrated_currencies() == []
 
 
 def test_on_the_demo_the_salary_sort_and_filter_compare_euros_a_year(client):

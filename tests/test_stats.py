@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from companies.models import Company
 from postings import stats
 from postings.models import MarketStats, Posting
-from postings.tasks import refresh_market_stats
+from postings.stats import refresh_market_stats
 from postings.views import PostingListView
 from skills.models import Skill
 from tests.factories import (
@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.worker import queued, run_tasks
 
-REFRESH = "postings.tasks.refresh_market_stats"
+REFRESH = "postings.stats.refresh_market_stats"
 threads_before = threading.active_count()
 
 pytestmark = [

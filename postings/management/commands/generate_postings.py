@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from jobboard.markdown import render_markdown
-from postings import salaries
+from postings import exchange_rates, salaries
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill
 
@@ -277,7 +277,7 @@ class Command(BaseCommand):
         self.verbosity = verbosity
         self.random = random.Random(seed)
         # Each posting's compared salary (postings.salaries), as save() would derive it.
-        self.salary_rates = salaries.rates_in_force()
+        self.salary_rates = exchange_rates.rates_in_force()
         started = time.monotonic()
         skills = self.ensure_skills()
         companies = self.create_companies(max(3, count // POSTINGS_PER_COMPANY))

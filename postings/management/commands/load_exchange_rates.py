@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from postings import salaries
+from postings import exchange_rates, salaries
 
 TIMEOUT_SECONDS = 30
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             rates = salaries.in_reference_currency(per_euro, reference)
             # What the admin shows: the URL, or the file's name (not this machine's path).
             stored_source = f"ECB reference rates, {url if not file else Path(file).name}"
-            report = salaries.set_rates(day=day, rates=rates, source=stored_source[:200])
+            report = exchange_rates.set_rates(day=day, rates=rates, source=stored_source[:200])
         except salaries.RatesError as error:
             raise CommandError(f"{source}: {error} Nothing was changed.") from None
         except ValidationError as error:  # a rate the ExchangeRate table cannot hold
