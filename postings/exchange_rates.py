@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from jobboard.amounts import amount_range, thousands
 from jobboard.cache import bump_content_generation
 
 from . import salaries
@@ -125,12 +126,8 @@ def compared_note(posting) -> str:
     low, high = posting.reference_salary_min, posting.reference_salary_max
     if low is None and high is None:
         return f"Not compared: no exchange rate for {posting.salary_currency}."
-    figures = "–".join(dict.fromkeys(f"{a:,}" for a in (low, high) if a is not None))
-    figure = salaries.in_currency(figures)
-    if low is None:
-        figure = f"up to {figure}"
-    elif high is None:
-        figure = f"from {figure}"
+    open_end, figures = amount_range(low, high, write=thousands)
+    figure = f"{open_end}{salaries.in_currency(figures)}"
     if posting.salary_currency == salaries.reference_currency():
         return f"{figure} a year (the reference currency: no rate needed)."
 

@@ -15,7 +15,7 @@ from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 
-from jobboard.amounts import short_amount
+from jobboard.amounts import amount_range
 from jobboard.markdown import render_markdown
 
 from . import salaries
@@ -569,13 +569,8 @@ class Posting(models.Model):
         """ "EUR 90k–120k per year"; an empty string when no salary is known."""
         if not self.has_salary:
             return ""
-        amounts = [a for a in (self.salary_min, self.salary_max) if a is not None]
-        text = "–".join(short_amount(a) for a in dict.fromkeys(amounts))
-        if self.salary_min is None:
-            text = f"up to {text}"
-        elif self.salary_max is None:
-            text = f"from {text}"
-        return f"{self.salary_currency} {text} {self.get_salary_period_display()}"
+        open_end, figures = amount_range(self.salary_min, self.salary_max)
+        return f"{self.salary_currency} {open_end}{figures} {self.get_salary_period_display()}"
 
     @property
     def reference_salary_display(self) -> str:

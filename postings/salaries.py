@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db.models import BigIntegerField, Case, DecimalField, F, Value, When
 from django.db.models.functions import Cast, Round
 
-from jobboard.amounts import short_amount
+from jobboard.amounts import amount_range
 
 # How many of a period make a year, for a full-time job: 40 hours a week and 52 weeks a
 # year give 2080 hours; 5 working days a week give 260 days. These are the conventional
@@ -205,9 +205,11 @@ def format_day(day: datetime.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _approximate(amount: int) -> str:
-    """A converted figure is approximate: 20,234 → "20k", 9,840 → "9,800"."""
-    return short_amount(round(amount, -3) if amount >= 10_000 else round(amount, -2))
+def _approximate(amount: int | None) -> int | None:
+    """A converted figure is approximate: 20,234 → 20,000, 9,840 → 9,800."""
+    if amount is None:
+        return None
+    return round(amount, -3) if amount >= 10_000 else round(amount, -2)
 
 
 def compared_display(posting) -> str:
@@ -219,10 +221,5 @@ def compared_display(posting) -> str:
         posting.salary_currency == reference and posting.salary_period == "year"
     ):
         return ""
-    amounts = [_approximate(a) for a in (low, high) if a is not None]
-    text = in_currency("–".join(dict.fromkeys(amounts)), reference)
-    if low is None:
-        text = f"up to {text}"
-    elif high is None:
-        text = f"from {text}"
-    return f"≈ {text} a year"
+    open_end, figures = amount_range(_approximate(low), _approximate(high))
+    return f"≈ {open_end}{in_currency(figures, reference)} a year"
