@@ -221,7 +221,6 @@ class _Import:
             if records is None:  # not this format: its records mean nothing
                 raise ContentError(list(self.errors))
             file_skills = {key for _, key, _ in records["skills"]}
-            file_companies = {key for _, key, _ in records["companies"]}
             site_skills = _existing_keys(
                 Skill,
                 "slug",
@@ -240,7 +239,6 @@ class _Import:
             self._validate_postings(
                 records["postings"],
                 known_skills=file_skills | site_skills,
-                file_companies=file_companies,
             )
         except _TooManyErrors:
             raise ContentError(
@@ -387,7 +385,7 @@ class _Import:
             row.logo = clean
             row.changed.add("logo")
 
-    def _validate_postings(self, records, *, known_skills, file_companies) -> None:
+    def _validate_postings(self, records, *, known_skills) -> None:
         existing = _existing(Posting.objects.all(), "slug", [key for _, key, _ in records])
         given = {
             record["company"] for _, _, record in records if isinstance(record.get("company"), str)
@@ -402,7 +400,7 @@ class _Import:
         current_skills = _posting_skill_links([p.pk for p in existing.values()])
         names = {slug: company.name for slug, company in site_companies.items()}
         names.update((row.key, row.instance.name) for row in self.rows[COMPANIES.name])
-        companies = _Companies(file_companies | set(site_companies), names)
+        companies = _Companies(names)
         rows = []
         for record in records:
             row = self._prepare(POSTINGS, *record, existing.get(record[1]))
@@ -688,15 +686,14 @@ class _Companies:
     Openings found on the web name their employer ("C&A"): a name is the company whose
     slug it makes when that company has this name, or else a new company of that name."""
 
-    def __init__(self, slugs: set[str], names: dict[str, str]):
-        self.slugs = slugs
+    def __init__(self, names: dict[str, str]):
         self.names = names  # {slug: name} of the companies in the file or on the site
         self.created: dict[str, Company] = {}
 
     def slug_for(self, value) -> str:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("Expected a company slug or name.")
-        if value in self.slugs:
+        if value in self.names:
             return value
         name, slug = value.strip(), _company_slug(value)
         if not slug:
