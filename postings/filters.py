@@ -5,7 +5,7 @@ employment type, seniority) match ANY of them (OR): "Python or Go, remote or hyb
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import django_filters as filters
 from django import forms
@@ -18,7 +18,7 @@ from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
-from . import exchange_rates, salaries
+from . import exchange_rates, salaries, stats
 from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -62,10 +62,34 @@ class SalaryFilter(filters.NumberFilter):
 PAY_STATED = "stated"
 
 
-def salary_rates_date():
-    """The date of the rates in force, for the form's words: one tiny query, cached for
-    all visitors until the next edit (applying rates announces itself)."""
-    return cached("salary-rates-date", exchange_rates.rates_date)
+# The busiest hirers offered in the company <select>; any other company is reachable from
+# its own page ("Filter these openings").
+COMPANY_CHOICES = 30
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the listing's form shows that is the same for every visitor: the skills, the
+    busiest hirers, and the date of the exchange rates that "Salary at least" compares
+    at. One cached part for the three: with a shared cache, a page that misses the page
+    cache asks it once for them, not three times."""
+
+    skills: list[tuple[str, str]]  # (slug, name), A to Z
+    hiring: list[tuple[str, str]]  # (slug, name) of the COMPANY_CHOICES busiest, A to Z
+    rates_date: date | None
+
+    @classmethod
+    def read(cls) -> "FormChoices":
+        return cls(
+            skills=list(Skill.objects.order_by("name").values_list("slug", "name")),
+            hiring=stats.hiring_choices(COMPANY_CHOICES),
+            rates_date=exchange_rates.rates_date(),
+        )
+
+
+def form_choices() -> FormChoices:
+    """Cached for all visitors until the next edit (applying rates announces itself)."""
+    return cached("listing-form-choices", FormChoices.read)
 
 
 class PostingFilter(filters.FilterSet):
@@ -139,7 +163,7 @@ class PostingFilter(filters.FilterSet):
 
     def salary_help(self) -> str:
         name = salaries.currency_name()
-        day = self.salary_rates_date
+        day = self.choices.rates_date
         if day is None:
             return (
                 f"The top of the advertised range, in {name} a year; salaries in other "
@@ -151,8 +175,9 @@ class PostingFilter(filters.FilterSet):
         )
 
     @cached_property
-    def salary_rates_date(self):
-        return salary_rates_date()
+    def choices(self) -> FormChoices:
+        # Read when the form is shown, once per request; feeds never ask.
+        return form_choices()
 
     def filter_keywords(self, queryset, name, value):
         # Applied last, in `listing`: PostgreSQL tests conditions in the order they

@@ -2,20 +2,11 @@ from dataclasses import replace
 
 from django.views.generic import DetailView, ListView
 
-from jobboard.cache import cached
 from jobboard.pagination import Listing, PaginationMixin
-from skills.models import Skill
 
 from . import stats
 from .filters import RANK_WINDOW, PostingFilter, Sort
 from .models import Posting, PostingQuerySet
-
-
-def skill_choices():
-    return list(Skill.objects.order_by("name").values_list("slug", "name"))
-
-
-COMPANY_CHOICES = 30
 
 
 class PostingListView(PaginationMixin, ListView):
@@ -61,7 +52,7 @@ class PostingListView(PaginationMixin, ListView):
                 for value, label in Sort.CHOICES
                 if value != Sort.RELEVANCE or self.filterset.keywords
             ],
-            skill_choices=cached("skill-choices", skill_choices),
+            skill_choices=self.filterset.choices.skills,
             company_choices=self.company_choices(),
             **kwargs,
         )
@@ -71,7 +62,7 @@ class PostingListView(PaginationMixin, ListView):
         hold tens of thousands of options at scale. Any company is reachable from its own
         page ("Filter these openings")."""
         chosen = self.filterset.form.cleaned_data.get("company")
-        hiring = cached("hiring-choices", lambda: stats.hiring_choices(COMPANY_CHOICES))
+        hiring = self.filterset.choices.hiring
         if chosen is not None and (chosen.slug, chosen.name) not in hiring:
             hiring = [(chosen.slug, chosen.name), *hiring]
         return [("", "Any company"), *hiring]
