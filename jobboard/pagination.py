@@ -29,9 +29,6 @@ from django.utils.functional import cached_property
 
 # The longest a bounded count may take before the estimate stands in for it.
 COUNT_MILLISECONDS = 5
-# Once the count has given way, the longest the page's own index walk may take before the
-# page is read another way: every match gathered through the filters' indexes, then sorted.
-WALK_MILLISECONDS = 30
 # A planner's estimate this many times over what the pages can show is trusted to mean
 # "more than the pages show" without counting (estimates of combined filters can be off
 # by a few times, not by ten).
@@ -118,7 +115,7 @@ class SitePaginator(Paginator):
         # One row more than the page shows says whether another page follows; it costs
         # one more entry of the same index walk, where a count had to walk them all.
         bottom = (number - 1) * self.per_page
-        rows = self._read_rows(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = list(self._read(self.object_list[bottom : bottom + self.per_page + 1]))
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         seen = bottom + min(len(rows), self.per_page)
@@ -151,33 +148,6 @@ class SitePaginator(Paginator):
 
     def _get_page(self, object_list, number, paginator):
         return super()._get_page(self._read(object_list), number, paginator)
-
-    def _read_rows(self, page_slice) -> list:
-        """The rows of a page when the count gave way, a sign that the filters are rare
-        together. Walking the sort's index then finds the page's rows late or never: one
-        junior remote role in a skill paying over €100,000 walked 930,000 entries of a
-        million (0.6 to 1.3 s). The planner expects such a walk to stop early, as it
-        estimates each filter's share apart (juniors: 15 %; paid over €100,000: 25 %;
-        together 0.6 %, not 4 %). Past WALK_MILLISECONDS the same query runs without
-        ordered index walks: the filters' indexes gather every match, which are sorted
-        (0.1 s for that page)."""
-        connection = connections[page_slice.db]
-        if not self.is_estimated or connection.vendor != "postgresql" or connection.in_atomic_block:
-            return list(self._read(page_slice))
-        try:
-            with transaction.atomic(using=page_slice.db), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [str(WALK_MILLISECONDS)]
-                )
-                return list(self._read(page_slice))
-        except OperationalError:
-            pass
-        with transaction.atomic(using=page_slice.db), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('enable_indexscan', 'off', true), "
-                "set_config('enable_indexonlyscan', 'off', true)"
-            )
-            return list(self._read(page_slice))
 
     def _read(self, page_slice):
         read_page = self.listing.read_page
