@@ -18,7 +18,7 @@ from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
-from . import exchange_rates, salaries
+from . import exchange_rates, locations, salaries
 from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -62,6 +62,16 @@ class SalaryFilter(filters.NumberFilter):
 PAY_STATED = "stated"
 
 
+def country_choices():
+    return [("", "Any country"), *locations.country_choices()]
+
+
+def utc_offset_choices():
+    return [("", "Any")] + [
+        (str(minutes), locations.format_offset(minutes)) for minutes in locations.OFFSET_CHOICES
+    ]
+
+
 def salary_rates_date():
     """The date of the rates in force, for the form's words: one tiny query, cached for
     all visitors until the next edit (applying rates announces itself)."""
@@ -84,6 +94,22 @@ class PostingFilter(filters.FilterSet):
         empty_label="Any company",
     )
     location = filters.CharFilter(label="Location", lookup_expr="icontains", max_length=120)
+    # Where the role is (its office), and where a remote or hybrid hire may live.
+    country = filters.ChoiceFilter(
+        label="Country", choices=country_choices, method="filter_country", empty_label=None
+    )
+    work_from = filters.ChoiceFilter(
+        label="I can work from",
+        choices=country_choices,
+        method="filter_work_from",
+        empty_label=None,
+    )
+    utc_offset = filters.ChoiceFilter(
+        label="My UTC offset",
+        choices=utc_offset_choices,
+        method="filter_utc_offset",
+        empty_label=None,
+    )
     remote = filters.MultipleChoiceFilter(
         label="Workplace",
         field_name="remote_policy",
@@ -164,6 +190,15 @@ class PostingFilter(filters.FilterSet):
         if not value:  # an empty queryset when no skill is ticked
             return queryset
         return queryset.with_any_skill(value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(value) if value else queryset
+
+    def filter_work_from(self, queryset, name, value):
+        return queryset.open_to_country(value) if value else queryset
+
+    def filter_utc_offset(self, queryset, name, value):
+        return queryset.open_to_utc_offset(int(value)) if value else queryset
 
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
@@ -256,6 +291,12 @@ class PostingFilter(filters.FilterSet):
             chip(data["company"].name, "company")
         if data.get("location"):
             chip(f"in “{data['location']}”", "location")
+        if data.get("country"):
+            chip(f"in {locations.country_name(data['country'])}", "country")
+        if data.get("work_from"):
+            chip(f"open to {locations.country_name(data['work_from'])}", "work_from")
+        if data.get("utc_offset"):
+            chip(f"open to {locations.format_offset(int(data['utc_offset']))}", "utc_offset")
         for name, choices in (
             ("remote", Posting.RemotePolicy),
             ("type", Posting.EmploymentType),
