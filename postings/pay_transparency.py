@@ -1,7 +1,8 @@
 """Pay-transparency rules, for staff: which laws a posting may fall under, and what they
 may require of it. A warning, never a verdict: the rows are our reading of each law,
-checked against the sources named (see each row's `checked`), and the board knows
-neither an employer's exact headcount nor every exemption.
+checked against the secondary sources each row's `checked` names (the official pages
+could not be opened from where they were written: check them before relying on a row),
+and the board knows neither an employer's exact headcount nor every exemption.
 
 One row per jurisdiction: where it applies (an ISO 3166-2 region, a city in one, or a
 list of countries), its rule, the employer size from which it applies, its effective
@@ -68,12 +69,15 @@ RULES = (
     Rule(
         "Colorado",
         region="US-CO",
-        wording="a pay range in the posting (also for remote roles that could be done there)",
+        wording="a pay range and a general description of benefits in the posting (also for "
+        "remote roles that could be done there)",
         min_employees=1,
         effective=date(2021, 1, 1),
         source="https://cdle.colorado.gov/laws-regulations-guidance/equal-pay-for-equal-work-act",
-        checked="From the issue's table; the source page was not reachable from here on "
-        "2026-11-28 (Equal Pay for Equal Work Act, C.R.S. 8-5-201: 1+ employees, 2021-01-01).",
+        checked="2026-11-28, against summaries of the Act (C.R.S. 8-5-201; trusaic.com, "
+        "rewardset.com, ctsi.org): all employers with 1+ employee, from 2021-01-01, jobs "
+        "done in Colorado or remotely from it; benefits are not checked here. The "
+        "department's own page could not be opened from here.",
     ),
     Rule(
         "New York City",
@@ -83,8 +87,10 @@ RULES = (
         min_employees=4,
         effective=date(2022, 11, 1),
         source="https://www.nyc.gov/site/cchr/media/pay-transparency.page",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (Local "
-        "Law 32 of 2022, in force 1 Nov 2022, 4+ employees).",
+        checked="2026-11-28, against law firms' summaries (mblawfirm.com, proskauer.com, "
+        "levyratner.com): 4+ employees (one in the city), from 2022-11-01; a minimum and a "
+        "maximum, never open-ended (one figure when they are equal); remote jobs that can "
+        "be done in part in the city. The commission's page was not opened from here.",
     ),
     Rule(
         "California",
@@ -93,8 +99,10 @@ RULES = (
         min_employees=15,
         effective=date(2023, 1, 1),
         source="https://www.dir.ca.gov/dlse/California-Equal-Pay-Act.htm",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (SB 1162, "
-        "Labor Code 432.3(c)(3): 15+ employees, 2023-01-01).",
+        checked="2026-11-28, against summaries of SB 1162 (Labor Code 432.3(c)(3); "
+        "californiaemploymentlawreport.com, ogletree.com): 15+ employees, from 2023-01-01; "
+        "the Labor Commissioner reads it as covering jobs a Californian could fill "
+        "remotely. The DIR's FAQ was not opened from here.",
     ),
     Rule(
         "Washington",
@@ -103,8 +111,10 @@ RULES = (
         min_employees=15,
         effective=date(2023, 1, 1),
         source="https://lni.wa.gov/workers-rights/wages/equal-pay-opportunities-act/",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (RCW "
-        "49.58.110: 15+ employees, 2023-01-01). Benefits are not checked here.",
+        checked="2026-11-28, against RCW 49.58.110 as quoted (instalawyer.io) and the "
+        "Legislature's bill report (lawfilesext.leg.wa.gov): 15+ employees, from "
+        "2023-01-01, wage scale or salary range and a general description of benefits and "
+        "other compensation; benefits are not checked here.",
     ),
     Rule(
         "New York State",
@@ -113,8 +123,10 @@ RULES = (
         min_employees=4,
         effective=date(2023, 9, 17),
         source="https://dol.ny.gov/pay-transparency",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (Labor "
-        "Law 194-b: 4+ employees, 2023-09-17).",
+        checked="2026-11-28, against summaries of Labor Law 194-b (lawpf.com, forework.com, "
+        "kaufmandolowich.com): 4+ employees, from 2023-09-17, jobs physically performed at "
+        "least in part in the state or reporting to a supervisor there. The department's "
+        "page was not opened from here.",
     ),
     Rule(
         "Illinois",
@@ -123,8 +135,10 @@ RULES = (
         min_employees=15,
         effective=date(2025, 1, 1),
         source="https://labor.illinois.gov/faqs/equal-pay-act-faqs.html",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (Equal "
-        "Pay Act amendment HB 3129: 15+ employees, 2025-01-01). Benefits are not checked.",
+        checked="2026-11-28, against summaries of HB 3129 (aghllaw.com, quarles.com, the "
+        "department's press release as quoted by propayhr.com): 15+ employees, from "
+        "2025-01-01, pay scale and a general description of benefits (a link may give "
+        "them); benefits are not checked here.",
     ),
     Rule(
         "Ontario",
@@ -133,8 +147,10 @@ RULES = (
         min_employees=25,
         effective=date(2026, 1, 1),
         source="https://www.ontario.ca/document/your-guide-employment-standards-act-0/job-postings",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 (Working "
-        "for Workers Four Act, O. Reg. 476/24: 25+ employees, 2026-01-01).",
+        checked="2026-11-28, against summaries of the ESA amendments (mondaq.com, "
+        "tagalliances.com, bci24news.com): 25+ employees on the day of posting, from "
+        "2026-01-01, a range no wider than $50,000 a year; no disclosure is required when "
+        "the pay or the range's top is above $200,000. ontario.ca was not opened from here.",
         widest=50_000,
         wide_allowed_above=200_000,
         wide_currency="CAD",
@@ -148,9 +164,10 @@ RULES = (
         min_employees=1,
         effective=date(2026, 6, 7),
         source="https://eur-lex.europa.eu/eli/dir/2023/970/oj",
-        checked="From the issue's table; not re-read from the source on 2026-11-28 "
-        "(Directive (EU) 2023/970, Art. 5, all employers; transposition due 2026-06-07: "
-        "each member state's own law decides the details).",
+        checked="2026-11-28, against summaries of Directive (EU) 2023/970 Art. 5 "
+        "(castegnaro.lu, grove.hr): all employers; the initial pay or its range in the "
+        "vacancy notice or otherwise before the interview; transposition due 2026-06-07, "
+        "each member state's own law decides the details. EUR-Lex was not opened from here.",
     ),
 )
 

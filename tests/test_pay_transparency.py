@@ -171,7 +171,7 @@ def test_the_admin_warns_on_save_and_filters(admin_client):
     denver.save()
     change = reverse("admin:postings_posting_change", args=[denver.pk])
     page = admin_client.get(change).content.decode()
-    assert "May be required: Colorado: a pay range in the posting" in page
+    assert "May be required: Colorado: a pay range and a general description of benefits" in page
 
     response = admin_client.get(reverse("admin:postings_posting_changelist"),
                                 {"pay_transparency": pt.MISSING})  # fmt: skip
