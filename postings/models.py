@@ -621,7 +621,9 @@ class Posting(models.Model):
         self.region = self.region.upper()
         with contextlib.suppress(ValueError):  # clean() reports what is not an area
             self.remote_from = locations.normalise_areas(self.remote_from)
-        self.remote_areas = self.remote_from.split()
+        # NULL rather than an empty array: most postings state none, and the listing's
+        # indexes carry the column (a NULL costs a bit, an empty array 16 bytes).
+        self.remote_areas = self.remote_from.split() or None
         if render:
             self.description_html = render_markdown(self.description).html
         rate = None
@@ -698,6 +700,22 @@ class Posting(models.Model):
             parts = (self.city, region, locations.country_name(self.country))
             return ", ".join(part for part in parts if part)
         return self.location or locations.country_name(self.country)
+
+    @property
+    def listed_place(self) -> str:
+        """The place a card or a feed shows: the structured place; a remote role's own
+        text only when it says more than where it is open to ("Remote (Europe)" would
+        repeat "Remote · Europe")."""
+        if self.remote_policy == self.RemotePolicy.REMOTE and not self.city:
+            return "" if self.remote_display else self.location
+        return self.place_display
+
+    @property
+    def workplace_display(self) -> str:
+        """ "Remote · EU", "Hybrid · Germany, UTC+1"; the policy alone when it says no more."""
+        policy = self.get_remote_policy_display()
+        where = self.remote_display if self.remote_policy else ""
+        return f"{policy} · {where}" if where else policy
 
     @property
     def remote_display(self) -> str:

@@ -44,7 +44,7 @@ def parse_existing_locations(apps, schema_editor):
         else:  # "Remote", "Remote (Europe)": no place, maybe areas
             changes = {"country": "", "remote_from": parsed.areas}
             if postgresql:
-                changes["remote_areas"] = parsed.areas.split()
+                changes["remote_areas"] = parsed.areas.split() or None
             rows.filter(remote_policy="remote").update(**changes)
 
 

@@ -41,7 +41,8 @@ def _card(posting, hide_company, now) -> str:
     # Published within the last two days.
     new = ' <span class="badge badge--new">New</span>' if age < 2 else ""
     # Only what the employer stated; pay is the one fact whose absence is news.
-    meta = [_place(posting), _workplace(posting), posting.get_employment_type_display()]
+    meta = [posting.listed_place, posting.workplace_display]
+    meta += [posting.get_employment_type_display()]
     meta = [f"<li>{escape(item)}</li>" for item in meta if item]
     if posting.has_salary:
         # The employer's own figure; the compared one when currency or period differ.
@@ -68,21 +69,6 @@ def _card(posting, hide_company, now) -> str:
         f'<p class="card__summary">{escape(posting.summary)}</p>'
         f'<ul class="card__meta dot-list">{"".join(meta)}</ul>{skill_list}</div></article>'
     )
-
-
-def _place(posting) -> str:
-    """The structured place ("Austin, Texas, United States"); a remote role's own text only
-    when it says more than where it is open to ("Remote (Europe)" repeats "Remote · Europe")."""
-    if posting.remote_policy == posting.RemotePolicy.REMOTE and not posting.city:
-        return "" if posting.remote_display else posting.location
-    return posting.place_display
-
-
-def _workplace(posting) -> str:
-    """ "Remote · EU", "Hybrid · Germany, UTC+1"; the policy alone when it says no more."""
-    policy = posting.get_remote_policy_display()
-    where = posting.remote_display if posting.remote_policy else ""
-    return f"{policy} · {where}" if where else policy
 
 
 def _ago(days: int) -> str:

@@ -495,7 +495,7 @@ class Command(BaseCommand):
                     city,
                     PLACE_REGIONS.get(city, ""),
                     areas,
-                    areas.split(),
+                    areas.split() or None,
                     offsets[0] if offsets else None,
                     offsets[1] if offsets else None,
                     # Written by the database elsewhere (postings migration 0010).
