@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from companies.models import Company
 from postings import locations
 from postings.models import Posting
 from postings.structured_data import job_posting_jsonld
@@ -324,3 +325,57 @@ def test_unparsed_locations_are_listed_for_staff(capsys):
     assert "Somewhere sunny  (does not parse)" in out
     assert "Berlin" not in out
     assert "1 posting without a structured place." in out
+
+
+# The migration and the demo -------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0014_parses_existing_locations():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("postings", "0013_salary_comparison"), ("companies", "0002_company_logo_variants")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    company = old.get_model("companies", "Company").objects.create(name="Acme", slug="acme")
+    Old = old.get_model("postings", "Posting")
+    rows = {
+        "berlin": ("Berlin, Germany", "DE", "hybrid"),
+        "austin": ("Austin, TX, United States", "US", "onsite"),
+        "europe": ("Remote (Europe)", "IT", "remote"),
+        "sunny": ("Somewhere sunny", "ES", "onsite"),
+    }
+    for slug, (location, country, policy) in rows.items():
+        Old.objects.create(company=company, title=slug, slug=slug, summary="s",
+                           location=location, country=country, remote_policy=policy)  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    parsed = {p.slug: p for p in Posting.objects.all()}
+    assert (parsed["berlin"].city, parsed["berlin"].country) == ("Berlin", "DE")
+    assert (parsed["austin"].city, parsed["austin"].region) == ("Austin", "US-TX")
+    # The company's country was never the remote role's place; Europe is where it hires.
+    assert (parsed["europe"].country, parsed["europe"].remote_from) == ("", "EUROPE")
+    # What does not parse stays text only, as it was.
+    sunny = parsed["sunny"]
+    assert (sunny.location, sunny.city, sunny.country) == ("Somewhere sunny", "", "ES")
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_every_where_field():
+    from postings import pay_transparency
+
+    call_command("load_demo", verbosity=0)
+    live = Posting.objects.live()
+    assert live.exclude(city="").exclude(region="").exists()
+    remote_areas = set(live.filter(remote_policy=REMOTE).values_list("remote_from", flat=True))
+    assert {"EU", "EUROPE", "ANYWHERE", "US", "AMERICAS", "APAC"} <= remote_areas
+    assert live.filter(remote_policy=HYBRID).exclude(remote_from="").exists()
+    assert live.exclude(remote_utc_offset_min=None).exists()
+    assert Company.objects.exclude(size_band="").exists()
+    assert Company.objects.filter(size_band="").exists()
+    statuses = {pay_transparency.status(p) for p in live.select_related("company")}
+    assert statuses == {value for value, _ in pay_transparency.STATUSES}

@@ -180,3 +180,27 @@ def test_the_admin_warns_on_save_and_filters(admin_client):
     response = admin_client.get(reverse("admin:postings_posting_changelist"),
                                 {"pay_transparency": pt.FINE})  # fmt: skip
     assert denver.title not in response.content.decode()
+
+
+def test_saving_in_the_admin_warns_of_what_may_be_required(admin_client):
+    denver = posting(ROWS["Colorado"][0], salary=(None, None))
+    change = reverse("admin:postings_posting_change", args=[denver.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "skills": [],
+            "published_at_0": denver.published_at.strftime("%Y-%m-%d"),
+            "published_at_1": denver.published_at.strftime("%H:%M:%S"),
+            "expires_at_0": denver.expires_at.strftime("%Y-%m-%d"),
+            "expires_at_1": denver.expires_at.strftime("%H:%M:%S"),
+        }
+    )
+    data.pop("published_at"), data.pop("expires_at")
+    response = admin_client.post(change, data, follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(
+        text.startswith("May be required: Colorado") and "employer size unknown" in text
+        for text in shown
+    ), shown
