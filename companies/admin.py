@@ -26,11 +26,12 @@ def logo_thumbnail(company):
 @admin.register(Company)
 class CompanyAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = [logo_thumbnail, "name", "headquarters", "website", "updated_at"]
+    list_display = [logo_thumbnail, "name", "headquarters", "size_band", "website", "updated_at"]
+    list_filter = ["size_band"]
     list_display_links = ["name"]
     search_fields = ["name", "slug", "headquarters"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "logo"]}),
-        ("About", {"fields": ["website", "headquarters", "description"]}),
+        ("About", {"fields": ["website", "headquarters", "size_band", "description"]}),
     ]

@@ -18,12 +18,40 @@ class CompanyQuerySet(models.QuerySet):
         return self.only("name", "slug", "headquarters", "logo", "logo_variants")
 
 
+class CompanySizeBand(models.TextChoices):
+    """Employees, in bands that resolve the pay-transparency rules' thresholds (1, 4, 15,
+    25: postings.pay_transparency). Blank is "not stated"."""
+
+    MICRO = "1-3", "1–3 employees"
+    SMALL = "4-14", "4–14 employees"
+    MEDIUM_SMALL = "15-24", "15–24 employees"
+    MEDIUM = "25-249", "25–249 employees"
+    LARGE = "250+", "250 or more employees"
+
+    @property
+    def most(self) -> int | None:
+        """The most employees in the band; None for the open-ended top band."""
+        top = self.value.split("-")[-1]
+        return None if top.endswith("+") else int(top)
+
+
 class Company(models.Model):
+    SizeBand = CompanySizeBand
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True, help_text="A short paragraph about the company.")
     headquarters = models.CharField(max_length=120, blank=True, help_text='e.g. "Berlin, Germany"')
+    size_band = models.CharField(
+        "employees",
+        max_length=6,
+        choices=SizeBand.choices,
+        blank=True,
+        default="",
+        help_text="Optional. Pay-transparency laws apply from a number of employees; "
+        "the postings' warnings say “employer size unknown” without it.",
+    )
     logo = LogoField(
         upload_to=logo_upload_to,
         blank=True,

@@ -47,7 +47,7 @@ COMPANIES = Section(
     "companies",
     Company,
     "slug",
-    ("slug", "name", "website", "description", "headquarters", "logo"),
+    ("slug", "name", "website", "description", "headquarters", "size_band", "logo"),
     special=("logo",),
 )
 POSTINGS = Section(
@@ -55,7 +55,8 @@ POSTINGS = Section(
     Posting,
     "slug",
     (
-        "slug", "company", "title", "summary", "description", "skills", "location", "country",
+        "slug", "company", "title", "summary", "description", "skills", "location", "city",
+        "region", "country", "remote_from", "remote_utc_offset_min", "remote_utc_offset_max",
         "remote_policy", "employment_type", "seniority", "salary_min", "salary_max",
         "salary_currency", "salary_period", "apply_url", "apply_email", "status",
         "published_at", "expires_at",

@@ -498,6 +498,8 @@ class _Import:
                 changed.add("description_html")
             if changed & _SALARY:
                 changed |= _COMPARED_SALARY
+            if "remote_from" in changed:
+                changed.add("remote_areas")
         row.changed |= changed
         if row.changed:
             row.action = UPDATED

@@ -10,7 +10,7 @@ from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
 from content.views import ContentImportStatusView, ContentImportView
 from jobboard.admin_widgets import AccessibleAdminMixin
 
-from . import exchange_rates
+from . import exchange_rates, pay_transparency
 from .models import ExchangeRate, Posting
 
 
@@ -36,6 +36,22 @@ class ExpiryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PayTransparencyFilter(admin.SimpleListFilter):
+    """Postings by what the pay-transparency rules of their places may require
+    (postings.pay_transparency): a warning for staff to look at, not a verdict."""
+
+    title = "pay transparency"
+    parameter_name = "pay_transparency"
+
+    def lookups(self, request, model_admin):
+        return pay_transparency.STATUSES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(pay_transparency.STATUSES):
+            return queryset.filter(pay_transparency.status_q(self.value()))
+        return queryset
+
+
 @admin.register(Posting)
 class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
@@ -51,6 +67,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     list_filter = [
         "status",
         ExpiryFilter,
+        PayTransparencyFilter,
         "remote_policy",
         "employment_type",
         "seniority",
@@ -64,14 +81,27 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     list_select_related = ["company"]
     # Counting every posting on each changelist page is slow on a large table.
     show_full_result_count = False
-    readonly_fields = ["compared_salary", "created_at", "updated_at"]
+    readonly_fields = ["compared_salary", "pay_transparency", "created_at", "updated_at"]
     actions = ["publish", "close", "extend_30_days"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "company", "summary", "skills"]}),
         ("Description", {"fields": ["description"]}),
         (
             "Where and how",
-            {"fields": ["location", "country", "remote_policy", "employment_type", "seniority"]},
+            {
+                "fields": [
+                    "location",
+                    ("city", "region", "country"),
+                    "remote_policy",
+                    "remote_from",
+                    ("remote_utc_offset_min", "remote_utc_offset_max"),
+                    "employment_type",
+                    "seniority",
+                ],
+                "description": "The location text is shown as the employer wrote it when no "
+                "city or country is set. For remote and hybrid roles, say where a hire may "
+                "live: countries or named regions, and optionally a range of UTC offsets.",
+            },
         ),
         (
             "Salary",
@@ -80,6 +110,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
                     ("salary_min", "salary_max"),
                     ("salary_currency", "salary_period"),
                     "compared_salary",
+                    "pay_transparency",
                 ],
                 "description": "Optional. Leave both amounts empty when the salary is not known. "
                 "“Salary at least” and the salary sort compare it converted to the reference "
@@ -113,6 +144,22 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     @admin.display(description="Compared salary")
     def compared_salary(self, posting):
         return exchange_rates.compared_note(posting)
+
+    @admin.display(description="Pay transparency")
+    def pay_transparency(self, posting):
+        if not posting.pk:
+            return "Checked when the posting is saved."
+        found = pay_transparency.findings(posting)
+        if not found:
+            return "No pay-transparency rule we know of covers this posting's places."
+        return " ".join(finding.message() for finding in found)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A warning, never a verdict: the rules as we read them, and what the posting lacks.
+        for finding in pay_transparency.findings(obj):
+            if finding.problem:
+                self.message_user(request, finding.message(), messages.WARNING)
 
     @admin.display(boolean=True, description="Live")
     def is_live(self, posting):

@@ -129,8 +129,8 @@ class PostingsFeed(Feed):
 
     def item_description(self, posting):
         facts = [
-            posting.location,
-            posting.get_remote_policy_display(),
+            posting.listed_place,
+            posting.workplace_display,
             posting.get_employment_type_display(),
             posting.salary_display,
         ]

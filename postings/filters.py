@@ -18,7 +18,7 @@ from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
-from . import exchange_rates, salaries, stats
+from . import exchange_rates, locations, salaries, stats
 from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -60,6 +60,16 @@ class SalaryFilter(filters.NumberFilter):
 
 
 PAY_STATED = "stated"
+
+
+def country_choices():
+    return [("", "Any country"), *locations.country_choices()]
+
+
+def utc_offset_choices():
+    return [("", "Any")] + [
+        (str(minutes), locations.format_offset(minutes)) for minutes in locations.OFFSET_CHOICES
+    ]
 
 
 # The busiest hirers offered in the company <select>; any other company is reachable from
@@ -108,6 +118,22 @@ class PostingFilter(filters.FilterSet):
         empty_label="Any company",
     )
     location = filters.CharFilter(label="Location", lookup_expr="icontains", max_length=120)
+    # Where the role is (its office), and where a remote or hybrid hire may live.
+    country = filters.ChoiceFilter(
+        label="Country", choices=country_choices, method="filter_country", empty_label=None
+    )
+    work_from = filters.ChoiceFilter(
+        label="I can work from",
+        choices=country_choices,
+        method="filter_work_from",
+        empty_label=None,
+    )
+    utc_offset = filters.ChoiceFilter(
+        label="My UTC offset",
+        choices=utc_offset_choices,
+        method="filter_utc_offset",
+        empty_label=None,
+    )
     remote = filters.MultipleChoiceFilter(
         label="Workplace",
         field_name="remote_policy",
@@ -189,6 +215,15 @@ class PostingFilter(filters.FilterSet):
         if not value:  # an empty queryset when no skill is ticked
             return queryset
         return queryset.with_any_skill(value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(value) if value else queryset
+
+    def filter_work_from(self, queryset, name, value):
+        return queryset.open_to_country(value) if value else queryset
+
+    def filter_utc_offset(self, queryset, name, value):
+        return queryset.open_to_utc_offset(int(value)) if value else queryset
 
     def filter_salary_at_least(self, queryset, name, value):
         # "At least 80k" matches a 60k–90k range: the top of a range is what can be reached.
@@ -281,6 +316,12 @@ class PostingFilter(filters.FilterSet):
             chip(data["company"].name, "company")
         if data.get("location"):
             chip(f"in “{data['location']}”", "location")
+        if data.get("country"):
+            chip(f"in {locations.country_name(data['country'])}", "country")
+        if data.get("work_from"):
+            chip(f"open to {locations.country_name(data['work_from'])}", "work_from")
+        if data.get("utc_offset"):
+            chip(f"open to {locations.format_offset(int(data['utc_offset']))}", "utc_offset")
         for name, choices in (
             ("remote", Posting.RemotePolicy),
             ("type", Posting.EmploymentType),

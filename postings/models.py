@@ -18,7 +18,7 @@ from django.utils import timezone
 from jobboard.amounts import amount_range
 from jobboard.markdown import render_markdown
 
-from . import salaries
+from . import locations, salaries
 
 DEFAULT_LIFETIME = timedelta(days=30)
 
@@ -30,6 +30,8 @@ SEARCH_CONFIG = "english"
 COUNT_COLUMNS = [
     "expires_at", "remote_policy", "seniority", "employment_type", "salary_min", "salary_max",
     "reference_salary_min", "reference_salary_max", "skill_ids",
+    # Where: the country filter, "I can work from" and "my UTC offset" (postings.locations).
+    "country", "remote_areas", "remote_utc_offset_min", "remote_utc_offset_max",
 ]  # fmt: skip
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
@@ -73,6 +75,25 @@ class TriggerKeptArrayField(ArrayField):
         return super().get_placeholder(value, compiler, connection)
 
 
+class PostgresArrayField(ArrayField):
+    """An array column on PostgreSQL, written from Python (unlike TriggerKeptArrayField);
+    other databases store NULL and filter on the column it is derived from."""
+
+    def db_type(self, connection):
+        # SQLite reads "varchar(16)[]" as a syntax error (it takes "bigint[]").
+        return super().db_type(connection) if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql":
+            return None
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def get_placeholder(self, value, compiler, connection):
+        if connection.vendor != "postgresql":
+            return "%s"
+        return super().get_placeholder(value, compiler, connection)
+
+
 @contextlib.contextmanager
 def search_triggers_off(using: str = DEFAULT_DB_ALIAS):
     """For the rest of the caller's transaction, the triggers of postings migrations 0003
@@ -104,6 +125,7 @@ def choices_check(field: str, choices: type[models.TextChoices], name: str, *, b
 
 CARD_FIELDS = (
     *("title", "slug", "summary", "location", "remote_policy", "employment_type"),
+    *("city", "region", "country", "remote_from", "remote_utc_offset_min", "remote_utc_offset_max"),
     *("salary_min", "salary_max", "salary_currency", "salary_period", "published_at"),
     *("reference_salary_min", "reference_salary_max"),
     *("company", "company__name", "company__slug", "company__logo", "company__logo_variants"),
@@ -190,6 +212,28 @@ class PostingQuerySet(models.QuerySet):
         # A subquery rather than a join: a posting with two of the skills appears once.
         tagged = Posting.skills.through.objects.filter(skill_id__in=ids).values("posting_id")
         return self.filter(pk__in=tagged)
+
+    def in_country(self, country: str):
+        """Postings whose workplace is in `country` (ISO 3166-1): on-site and hybrid
+        roles by their office, and any other that states its country."""
+        return self.filter(country=country)
+
+    def open_to_country(self, country: str):
+        """Remote and hybrid roles a hire living in `country` may take: the country is
+        among the areas the posting is open to, directly or through a named region, or
+        it is open to anywhere (postings.locations.areas_containing)."""
+        areas = locations.areas_containing(country)
+        if connections[self.db].vendor == "postgresql":
+            # Checked in the listing's indexes (remote_areas is INCLUDEd), or from the
+            # GIN index posting_remote_areas_idx for a rare country.
+            return self.filter(remote_areas__overlap=list(areas))
+        pattern = r"(^| )(" + "|".join(re.escape(area) for area in areas) + r")( |$)"
+        return self.filter(remote_from__regex=pattern)
+
+    def open_to_utc_offset(self, minutes: int):
+        """Remote and hybrid roles whose stated range of UTC offsets includes `minutes`
+        (east of UTC); a posting that states no range says nothing, and is left out."""
+        return self.filter(remote_utc_offset_min__lte=minutes, remote_utc_offset_max__gte=minutes)
 
     def reachable(self):
         """Postings a job seeker may open by URL: live ones, and ones that were live and
@@ -303,10 +347,52 @@ class Posting(models.Model):
     description_html = models.TextField(editable=False, default="")
     skills = models.ManyToManyField("skills.Skill", related_name="postings", blank=True)
     location = models.CharField(
-        max_length=120, blank=True, help_text='City and country, e.g. "Amsterdam, Netherlands".'
+        max_length=120,
+        blank=True,
+        help_text='As the employer wrote it, e.g. "Amsterdam, Netherlands" or "Remote (EU)". '
+        "Cards and search engines use the city, region and country below when they are set.",
+    )
+    # The structured place of an on-site or hybrid role (postings.locations). Migration
+    # 0014 parsed them from `location`; `manage.py unparsed_locations` lists the rest.
+    city = models.CharField(max_length=100, blank=True, help_text="e.g. Amsterdam.")
+    region = models.CharField(
+        max_length=6,
+        blank=True,
+        help_text="State or province as an ISO 3166-2 code, e.g. US-CA or CA-ON; "
+        "leave empty where the country has none that matters.",
     )
     country = models.CharField(
-        max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. NL."
+        max_length=2, blank=True, help_text="ISO 3166-1 two-letter code, e.g. NL."
+    )
+    # Remote eligibility, for remote and hybrid roles: where a hire may live.
+    remote_from = models.CharField(
+        "open to hires living in",
+        max_length=300,
+        blank=True,
+        help_text="Remote and hybrid roles: ISO country codes and named regions (EU, EEA, "
+        "EUROPE, NORTH-AMERICA, LATIN-AMERICA, AMERICAS, APAC, EMEA) or ANYWHERE, separated "
+        "by spaces, e.g. “EU CH”. Empty when the employer does not say.",
+    )
+    # The same areas as an array, for the index: PostgreSQL only (NULL elsewhere).
+    remote_areas = PostgresArrayField(
+        models.CharField(max_length=16),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="remote_from as an array; derived on save.",
+    )
+    remote_utc_offset_min = models.SmallIntegerField(
+        "UTC offset from",
+        null=True,
+        blank=True,
+        help_text="Remote and hybrid roles: the westernmost UTC offset a hire may live at, in "
+        "minutes east of UTC (−120 for UTC−2, 330 for UTC+5:30). Empty when not stated.",
+    )
+    remote_utc_offset_max = models.SmallIntegerField(
+        "UTC offset to",
+        null=True,
+        blank=True,
+        help_text="The easternmost, in minutes (180 for UTC+3).",
     )
     # Blank when the employer does not say: a card states nothing it was not told.
     remote_policy = models.CharField(
@@ -409,6 +495,9 @@ class Posting(models.Model):
             models.Index(fields=["seniority"], name="posting_seniority_idx"),
             models.Index(fields=["employment_type"], name="posting_type_idx"),
             models.Index(fields=["salary_min"], name="posting_salary_min_idx"),
+            # A rare country: its postings found directly rather than by walking the
+            # listing's index (the GIN index of remote_areas is in migration 0014).
+            models.Index(fields=["country"], name="posting_country_idx"),
             # Applying a currency's rate finds its postings; the admin counts them.
             models.Index(fields=["salary_currency"], name="posting_salary_currency_idx"),
         ]
@@ -441,6 +530,17 @@ class Posting(models.Model):
             ),
             choices_check("seniority", PostingSeniority, "posting_seniority_valid", blank=True),
             choices_check("salary_period", PostingSalaryPeriod, "posting_salary_period_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(remote_utc_offset_min__isnull=True) & Q(remote_utc_offset_max__isnull=True)
+                )
+                | Q(
+                    remote_utc_offset_min__gte=locations.MIN_OFFSET,
+                    remote_utc_offset_max__lte=locations.MAX_OFFSET,
+                    remote_utc_offset_min__lte=F("remote_utc_offset_max"),
+                ),
+                name="posting_utc_offset_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -473,8 +573,40 @@ class Posting(models.Model):
             errors["published_at"] = "A published posting needs a publication date."
         if self.published_at and self.expires_at and self.expires_at <= self.published_at:
             errors["expires_at"] = "Must be after the publication date."
+        errors.update(self._where_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _where_errors(self) -> dict:
+        errors = {}
+        self.country = self.country.upper()
+        self.region = self.region.upper()
+        if self.country and self.country not in locations.country_codes():
+            errors["country"] = f"“{self.country}” is not an ISO 3166-1 code; e.g. DE, US."
+        if self.region:
+            if not self.country:
+                errors["region"] = "Give the country of the region too."
+            elif not locations.is_subdivision(self.region, self.country):
+                errors["region"] = (
+                    f"“{self.region}” is not an ISO 3166-2 code of "
+                    f"{locations.country_name(self.country)}; e.g. US-CA, CA-ON."
+                )
+        try:
+            self.remote_from = locations.normalise_areas(self.remote_from)
+        except ValueError as error:
+            errors["remote_from"] = str(error)
+        low, high = self.remote_utc_offset_min, self.remote_utc_offset_max
+        if (low is None) != (high is None):
+            errors["remote_utc_offset_max" if high is None else "remote_utc_offset_min"] = (
+                "Give both ends of the range (the same offset twice for one)."
+            )
+        elif low is not None:
+            for name, value in (("remote_utc_offset_min", low), ("remote_utc_offset_max", high)):
+                if not locations.MIN_OFFSET <= value <= locations.MAX_OFFSET:
+                    errors[name] = "UTC offsets run from −720 (UTC−12) to 840 (UTC+14) minutes."
+            if low > high and not errors:
+                errors["remote_utc_offset_max"] = "Must be east of (greater than) the start."
+        return errors
 
     def derive_fields(self, *, render: bool = True, rates: dict | None = None):
         """What save() derives from the row; bulk writers (the importer) call it too.
@@ -486,6 +618,12 @@ class Posting(models.Model):
         """
         self.salary_currency = self.salary_currency.upper()
         self.country = self.country.upper()
+        self.region = self.region.upper()
+        with contextlib.suppress(ValueError):  # clean() reports what is not an area
+            self.remote_from = locations.normalise_areas(self.remote_from)
+        # NULL rather than an empty array: most postings state none, and the listing's
+        # indexes carry the column (a NULL costs a bit, an empty array 16 bytes).
+        self.remote_areas = self.remote_from.split() or None
         if render:
             self.description_html = render_markdown(self.description).html
         rate = None
@@ -552,6 +690,48 @@ class Posting(models.Model):
         best = sorted(shared, key=lambda pk: (shared[pk], published[pk], pk), reverse=True)
         cards = Posting.objects.for_cards().in_bulk(best[:limit])
         return [cards[pk] for pk in best[:limit] if pk in cards]
+
+    @property
+    def place_display(self) -> str:
+        """ "Austin, Texas, United States" from the structured parts when they name a city;
+        else the employer's text; else the country; "" when the posting names no place."""
+        if self.city:
+            region = locations.subdivision_name(self.region) if self.region else ""
+            parts = (self.city, region, locations.country_name(self.country))
+            return ", ".join(part for part in parts if part)
+        return self.location or locations.country_name(self.country)
+
+    @property
+    def listed_place(self) -> str:
+        """The place a card or a feed shows: the structured place; a remote role's own
+        text only when it says more than where it is open to ("Remote (Europe)" would
+        repeat "Remote · Europe")."""
+        if self.remote_policy == self.RemotePolicy.REMOTE and not self.city:
+            return "" if self.remote_display else self.location
+        return self.place_display
+
+    @property
+    def workplace_display(self) -> str:
+        """ "Remote · EU", "Hybrid · Germany, UTC+1"; the policy alone when it says no more."""
+        policy = self.get_remote_policy_display()
+        where = self.remote_display if self.remote_policy else ""
+        return f"{policy} · {where}" if where else policy
+
+    @property
+    def remote_display(self) -> str:
+        """Where a remote or hybrid hire may live, in short: "EU", "UTC−2 to +3",
+        "EU, UTC−2 to +3"."""
+        parts = [locations.areas_label(self.remote_from), self.utc_offsets_display]
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def remote_areas_display(self) -> str:
+        """Every area a hire may live in: "EU, Switzerland"."""
+        return locations.areas_label(self.remote_from, limit=len(self.remote_from.split()))
+
+    @property
+    def utc_offsets_display(self) -> str:
+        return locations.offset_range_label(self.remote_utc_offset_min, self.remote_utc_offset_max)
 
     @property
     def apply_href(self) -> str:

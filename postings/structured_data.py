@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from jobboard.seo import absolute_url
 
+from . import locations
 from .models import Posting
 
 SCHEMA_ORG = "https://schema.org"
@@ -85,12 +86,27 @@ def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
 
 def location_jsonld(posting: Posting) -> dict:
     """jobLocation for on-site and hybrid roles; TELECOMMUTE for remote ones, with the
-    country their location names as applicantLocationRequirements, and jobLocation when
-    it names an office ("Berlin, Germany").
+    countries a hire may live in as applicantLocationRequirements (a region expanded to
+    its countries), and jobLocation only when the posting names an office.
 
     Google marks TELECOMMUTE only for fully remote jobs ("don't mark up jobs that allow
     occasional work-from-home"), so a hybrid role is described by its office alone.
+    The structured parts (city, region, country, remote_from) decide when they are set;
+    a posting whose location did not parse falls back to reading its text.
     """
+    if posting.remote_policy == Posting.RemotePolicy.REMOTE and posting.remote_from:
+        data = {"jobLocationType": "TELECOMMUTE"}
+        countries = locations.expand_areas(posting.remote_from)
+        # Open to anywhere: no requirement to state (and no list of 249 countries).
+        if countries:
+            data["applicantLocationRequirements"] = [
+                {"@type": "Country", "name": locations.country_name(code)} for code in countries
+            ]
+        if posting.city:  # an office the posting names, never one made up
+            data["jobLocation"] = {"@type": "Place", "address": structured_address(posting)}
+        return data
+    if posting.city:
+        return {"jobLocation": {"@type": "Place", "address": structured_address(posting)}}
     if posting.remote_policy != Posting.RemotePolicy.REMOTE:
         town = posting.location if names_a_town(posting.location) else ""
         if not town and posting.remote_policy:
@@ -110,6 +126,17 @@ def location_jsonld(posting: Posting) -> dict:
         if names_a_town(posting.location):  # an office, not "Remote, Denmark"
             data["jobLocation"] = {"@type": "Place", "address": address}
     return data
+
+
+def structured_address(posting: Posting) -> dict:
+    """A PostalAddress from the structured parts: addressRegion is the subdivision's name
+    ("Texas"), addressCountry the ISO code."""
+    address = {"@type": "PostalAddress", "addressLocality": posting.city}
+    if posting.region:
+        address["addressRegion"] = locations.subdivision_name(posting.region)
+    if posting.country:
+        address["addressCountry"] = posting.country
+    return address
 
 
 def named_country(location: str) -> str:

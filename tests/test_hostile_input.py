@@ -26,8 +26,8 @@ from postings import stats
 from tests import factories
 
 LISTING = (
-    "q", "skill", "company", "location", "remote", "type", "seniority", "salary_min", "pay",
-    "posted", "sort", "page",
+    "q", "skill", "company", "location", "country", "work_from", "utc_offset", "remote", "type",
+    "seniority", "salary_min", "pay", "posted", "sort", "page",
 )  # fmt: skip
 PAGE = ("page",)  # every HTML page reads it: its canonical URL keeps it
 SITEMAP_PAGE = ("p",)
@@ -79,7 +79,8 @@ SPECIAL_VALUES = [
     "null", "true", "[]", "{}", "' OR 1=1--", "a & | !(", '"', "\\", "%", "%%", "%zz", "%f",
     "<script>alert(1)</script>", "../../etc/passwd", "//evil.example", "https://evil.example",
     "\x00", "\r\n", "newest", "salary", "relevance", "remote", "senior", "full-time",
-    "backend-development", "northwind-bank", "stated",
+    "backend-development", "northwind-bank", "stated", "DE", "de", "EU", "ANYWHERE", "XK",
+    "-120", "330", "-720", "840", "841", "-0", "+60",
 ]  # fmt: skip
 
 

@@ -116,10 +116,18 @@ def pages(client, admin_client):
             "&salary_min=40000&pay=stated&sort=salary"
         ),
         "listing keyword search": f"{listing}?q=engineer",
+        "listing by where": f"{listing}?country=DE&work_from=DE&utc_offset=60",
+        "listing by where, invalid (400)": f"{listing}?country=XX&work_from=EU&utc_offset=61",
         "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",
         "listing empty": f"{listing}?q=zzzqqqxxx",
         "listing page 2": f"{listing}?page=2",
         "posting live": posting.get_absolute_url(),
+        "posting remote, open to areas and hours": live.filter(remote_policy="remote")
+        .exclude(remote_utc_offset_min=None)
+        .exclude(remote_from="")
+        .order_by("pk")
+        .first()
+        .get_absolute_url(),
         "posting with only company, title and summary": bare.get_absolute_url(),
         "posting closed": closed.get_absolute_url(),
         "posting expired": expired.get_absolute_url(),
@@ -137,6 +145,14 @@ def pages(client, admin_client):
         "admin login": (client, f"/{settings.ADMIN_URL}login/"),
         "admin postings list": (admin_client, reverse("admin:postings_posting_changelist")),
         "admin posting change form": (admin_client, change_form(posting)),
+        "admin postings, range missing": (
+            admin_client,
+            reverse("admin:postings_posting_changelist") + "?pay_transparency=missing",
+        ),
+        "admin posting change form, pay-transparency note": (
+            admin_client,
+            change_form(Posting.objects.filter(region="US-WA", salary_min=None).first()),
+        ),
         "admin sparse posting change form": (admin_client, change_form(bare)),
         "admin import": (admin_client, import_url),
         "admin import waiting": (admin_client, waiting["Location"]),
@@ -152,7 +168,11 @@ def pages(client, admin_client):
             change_form(ExchangeRate.objects.order_by("pk").first()),
         ),
     }
-    expected_status = {"listing invalid (400)": 400, "404": 404}
+    expected_status = {
+        "listing invalid (400)": 400,
+        "listing by where, invalid (400)": 400,
+        "404": 404,
+    }
     visits = [(name, PUBLIC, client, url) for name, url in public.items()]
     visits += [(name, STAFF, browser, url) for name, (browser, url) in staff.items()]
     result = {}

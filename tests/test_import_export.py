@@ -47,11 +47,20 @@ def site_content(media_root):
     factories.SkillFactory(name="Go", slug="go")
     factories.SkillGuideFactory(skill=backend, meta_description="All about backends.")
     factories.SkillGuideFactory(skill=python, is_published=False)
-    acme = factories.CompanyFactory(name="Acme", slug="acme")
+    acme = factories.CompanyFactory(name="Acme", slug="acme", size_band="25-249")
     upload = normalise_logo(io_file(png(size=(300, 200), color=(10, 200, 90))))
     acme.logo.save("logo.png", upload)
     globex = factories.CompanyFactory(name="Globex", slug="globex", website="")
-    factories.LivePostingFactory(company=acme, skills=[backend, python], country="NL")
+    factories.LivePostingFactory(
+        company=acme,
+        skills=[backend, python],
+        city="Amsterdam",
+        region="NL-NH",
+        country="NL",
+        remote_from="CH EU",
+        remote_utc_offset_min=-60,
+        remote_utc_offset_max=180,
+    )
     factories.PostingFactory(company=acme, skills=[python], salary_min=None, salary_max=None)
     factories.ExpiredPostingFactory(company=globex, skills=[])
     factories.ClosedPostingFactory(
@@ -64,6 +73,7 @@ def site_content(media_root):
         salary_currency="USD",
         salary_period=Posting.SalaryPeriod.HOUR,
         remote_policy=Posting.RemotePolicy.REMOTE,
+        remote_from="ANYWHERE",
         seniority=Posting.Seniority.STAFF,
         employment_type=Posting.EmploymentType.CONTRACT,
     )

@@ -57,7 +57,9 @@ def test_a_card_marks_openings_of_the_last_two_days_as_new(client):
 
 
 def test_a_card_without_location_leaves_it_out_and_says_pay_is_not_stated(client):
-    factories.LivePostingFactory(salary_min=None, salary_max=None, salary_currency="", location="")
+    factories.LivePostingFactory(
+        salary_min=None, salary_max=None, salary_currency="", location="", country=""
+    )
     card = only_card(client)
     assert '<ul class="card__meta dot-list"><li>Hybrid</li><li>Full-time</li>' in card
     # Pay is the one fact whose absence a card states.

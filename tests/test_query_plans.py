@@ -81,6 +81,12 @@ def python_skill():
         "/jobs/?salary_min=80000",
         "/jobs/?pay=stated&sort=salary",
         "/jobs/?remote=remote&salary_min=120000&pay=stated&sort=salary",
+        "/jobs/?country=DE",
+        "/jobs/?work_from=DE",
+        "/jobs/?work_from=JP&utc_offset=540",
+        "/jobs/?work_from=DE&utc_offset=60&sort=salary",
+        "/jobs/?utc_offset=60",
+        "/jobs/?country=US&skill=python&remote=hybrid",
         "/",
         "skill page",
         "posting page",
@@ -115,3 +121,18 @@ def test_the_salary_sort_and_filter_walk_the_salary_index(client, seeded, url):
     # The page's own rows, read by id (rows_by_id), are put back in order: 20 of them.
     sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
     assert all(rows <= 21 for rows in sorted_rows), walked
+
+
+@pytest.mark.parametrize(
+    "url, index",
+    [
+        # A common country: checked in the listing's index walk (INCLUDEd columns), newest
+        # first, stopping at a page; or a rare one found through its own indexes.
+        ("/jobs/?work_from=DE", ("posting_live_recent_idx", "posting_remote_areas_idx")),
+        ("/jobs/?country=NL", ("posting_live_recent_idx", "posting_country_idx")),
+    ],
+)
+def test_where_filters_read_an_index(client, seeded, url, index):
+    used = [plan for _, plan in plans(client, url) if any(name in plan for name in index)]
+
+    assert used, url

@@ -41,7 +41,7 @@ def _card(posting, hide_company, now) -> str:
     # Published within the last two days.
     new = ' <span class="badge badge--new">New</span>' if age < 2 else ""
     # Only what the employer stated; pay is the one fact whose absence is news.
-    meta = [posting.location, posting.get_remote_policy_display()]
+    meta = [posting.listed_place, posting.workplace_display]
     meta += [posting.get_employment_type_display()]
     meta = [f"<li>{escape(item)}</li>" for item in meta if item]
     if posting.has_salary:

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from jobboard.markdown import render_markdown
-from postings import exchange_rates, salaries
+from postings import exchange_rates, locations, salaries
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill
 
@@ -118,6 +118,17 @@ PLACES = [
     ("Edinburgh, United Kingdom", "GB", "GBP", 0.8), ("New York, United States", "US", "USD", 1.6),
     ("San Francisco, United States", "US", "USD", 1.8), ("Austin, United States", "US", "USD", 1.4),
     ("Toronto, Canada", "CA", "CAD", 1.4), ("Sydney, Australia", "AU", "AUD", 1.6),
+]  # fmt: skip
+# States and provinces of the places above, where pay-transparency rules apply.
+PLACE_REGIONS = {"New York": "US-NY", "San Francisco": "US-CA", "Austin": "US-TX",
+                 "Toronto": "CA-ON"}  # fmt: skip
+# Where remote hires may live (postings.locations areas), by share of remote postings,
+# each with a range of UTC offsets in minutes that some of them also state.
+REMOTE_AREAS = [
+    ("", 15, None), ("EU", 18, (-60, 180)), ("EUROPE", 12, (-60, 180)), ("EEA", 4, (0, 120)),
+    ("US", 14, (-600, -240)), ("NORTH-AMERICA", 7, (-480, -180)), ("AMERICAS", 4, (-600, -120)),
+    ("LATIN-AMERICA", 3, (-360, -120)), ("APAC", 6, (330, 720)), ("EMEA", 4, (-60, 240)),
+    ("ANYWHERE", 7, None), ("GB IE", 3, (0, 60)), ("DE AT CH", 3, (60, 120)),
 ]  # fmt: skip
 SUMMARIES = [
     "Build and run the services behind our product.",
@@ -213,7 +224,8 @@ COLUMNS = [
     "location", "country", "remote_policy", "employment_type", "seniority", "salary_min",
     "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email", "status",
     "published_at", "expires_at", "created_at", "updated_at", "reference_salary_min",
-    "reference_salary_max",
+    "reference_salary_max", "city", "region", "remote_from", "remote_areas",
+    "remote_utc_offset_min", "remote_utc_offset_max",
 ]  # fmt: skip
 
 
@@ -399,6 +411,7 @@ class Command(BaseCommand):
         seniorities = rnd.choices(seniority[0], cum_weights=seniority[1], k=size)
         remotes = rnd.choices(remote[0], cum_weights=remote[1], k=size)
         employments = rnd.choices(employment[0], cum_weights=employment[1], k=size)
+        areas_weights = list(accumulate(weight for _, weight, _ in REMOTE_AREAS))
         rows, links = [], []
         for i, pk in enumerate(ids):
             role = rnd.randrange(len(ROLES))
@@ -430,6 +443,20 @@ class Command(BaseCommand):
                 published = now - timedelta(seconds=rnd.uniform(60, 60 * 86400))
                 expires = published + timedelta(days=rnd.uniform(90, 120))
             apply_by_email = rnd.random() < 0.1
+            # Where: an office for on-site and hybrid roles; areas (and now and then a
+            # range of UTC offsets) for remote ones, and for some hybrid ones.
+            city, country = place[0].split(", ")[0], place[1]
+            areas, offsets = "", None
+            if remotes[i] == Posting.RemotePolicy.REMOTE:
+                areas, _, offsets = rnd.choices(REMOTE_AREAS, cum_weights=areas_weights)[0]
+                city, country = "", ""
+                location = f"Remote ({locations.areas_label(areas)})" if areas else "Remote"
+            else:
+                location = place[0]
+                if remotes[i] == Posting.RemotePolicy.HYBRID and rnd.random() < 0.3:
+                    areas = place[1]
+            if offsets and rnd.random() >= 0.4:
+                offsets = None
             rows.append(
                 (
                     pk,
@@ -439,8 +466,8 @@ class Command(BaseCommand):
                     SUMMARIES[rnd.randrange(len(SUMMARIES))],
                     description,
                     description_html,
-                    place[0] if remotes[i] != Posting.RemotePolicy.REMOTE else "",
-                    place[1],
+                    location,
+                    country,
                     remotes[i],
                     employments[i],
                     level,
@@ -465,6 +492,12 @@ class Command(BaseCommand):
                     salaries.convert(
                         salary_max, period="year", rate=self.salary_rates.get(currency)
                     ),
+                    city,
+                    PLACE_REGIONS.get(city, ""),
+                    areas,
+                    areas.split() or None,
+                    offsets[0] if offsets else None,
+                    offsets[1] if offsets else None,
                     # Written by the database elsewhere (postings migration 0010).
                     sorted(chosen),
                     # Not columns: what the search vector needs.
@@ -521,6 +554,7 @@ class Command(BaseCommand):
             step("copy skill links")
             # Searches read the pending list sequentially: leave none behind.
             cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
+            cursor.execute("SELECT gin_clean_pending_list('posting_remote_areas_idx')")
             step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
             # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
