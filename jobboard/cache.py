@@ -86,10 +86,11 @@ class AnonymousPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        # Never cached, so not looked up: the health check (the benchmarks' baseline
+        # Never cached, so not looked up: the health checks (the benchmarks' baseline
         # must not pay for two cache round trips), the admin, files.
         self.skipped_prefixes = (
             reverse("healthz"),
+            reverse("readyz"),
             f"/{settings.ADMIN_URL}",
             settings.STATIC_URL,
             settings.MEDIA_URL,
