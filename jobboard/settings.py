@@ -162,7 +162,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL"), start=1):
     )
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL names the primary's kind of database.")
-    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica["OPTIONS"]}
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_number}"] = _replica
     REPLICA_DATABASES.append(f"replica_{_number}")

@@ -8,6 +8,7 @@ database, and the queries each connection ran show where the reads went.
 tests/test_cluster.py does the same with a real streaming replica.
 """
 
+import runpy
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
@@ -208,3 +210,47 @@ def test_readyz_answers_within_its_timeout_while_the_storage_hangs(client, db, m
         release.set()
         readiness._storage_check.result(timeout=5)
     assert client.get("/readyz").status_code == 200
+
+
+def computed_settings(monkeypatch, settings, **env):
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(settings.BASE_DIR / "jobboard" / "settings.py"))
+
+
+def test_each_replica_url_is_an_alias_read_through_the_router(monkeypatch, settings):
+    computed = computed_settings(
+        monkeypatch,
+        settings,
+        DATABASE_URL="postgres://app@primary.internal:5432/jobboard",
+        DATABASE_REPLICA_URL="postgres://app@replica-a.internal/jobboard, "
+        "postgres://app@replica-b.internal:5433/jobboard",
+    )
+
+    assert computed["REPLICA_DATABASES"] == ["replica_1", "replica_2"]
+    assert computed["DATABASE_ROUTERS"] == ["jobboard.replicas.ReplicaRouter"]
+    databases = computed["DATABASES"]
+    assert databases["replica_2"]["HOST"] == "replica-b.internal"
+    assert databases["replica_2"]["PORT"] == 5433
+    # The primary's session options (no JIT, the connect timeout), a test mirror in tests.
+    assert databases["replica_1"]["OPTIONS"] == databases["default"]["OPTIONS"]
+    assert databases["replica_1"]["TEST"] == {"MIRROR": "default"}
+
+
+def test_without_replicas_there_is_no_router(monkeypatch, settings):
+    computed = computed_settings(monkeypatch, settings)
+
+    assert computed["REPLICA_DATABASES"] == [] and computed["DATABASE_ROUTERS"] == []
+    assert list(computed["DATABASES"]) == ["default"]
+
+
+def test_a_replica_of_another_kind_of_database_is_refused(monkeypatch, settings):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL"):
+        computed_settings(
+            monkeypatch,
+            settings,
+            DATABASE_URL="postgres://app@primary.internal/jobboard",
+            DATABASE_REPLICA_URL="sqlite:////tmp/replica.sqlite3",
+        )
