@@ -29,6 +29,7 @@ from jobboard import readiness, replicas
 from jobboard.replicas import PIN_COOKIE, ReplicaRouter, RequestReads, request_reads
 from postings.models import Posting
 from skills.models import Skill
+from tests.conftest import PRODUCTION_HOST
 from tests.factories import LivePostingFactory
 
 REPLICA = "replica_1"
@@ -254,3 +255,12 @@ def test_a_replica_of_another_kind_of_database_is_refused(monkeypatch, settings)
             DATABASE_URL="postgres://app@primary.internal/jobboard",
             DATABASE_REPLICA_URL="sqlite:////tmp/replica.sqlite3",
         )
+
+
+def test_the_pinning_cookie_is_secure_behind_https(production_settings, client, db):
+    response = client.post(
+        "/admin/login/", {"username": "nobody"}, secure=True, HTTP_HOST=PRODUCTION_HOST
+    )
+
+    pin = response.cookies[PIN_COOKIE]
+    assert pin["secure"] and pin["httponly"] and pin["samesite"] == "Lax"
