@@ -3,6 +3,8 @@ import uuid
 from django.db import models, transaction
 from django.urls import reverse
 
+from jobboard.cache import bump_content_generation
+
 from . import logos
 from .logos import LogoField
 
@@ -108,9 +110,11 @@ class Company(models.Model):
         if stem is None:
             return False
         # Unless the logo or the name changed meanwhile: that save enqueued its own task.
-        Company.objects.filter(pk=self.pk, logo=self.logo.name or "", name=self.name).update(
+        if Company.objects.filter(pk=self.pk, logo=self.logo.name or "", name=self.name).update(
             logo_variants=stem
-        )
+        ):
+            # An UPDATE sends no signal: pages cached with the monogram show the logo now.
+            bump_content_generation()
         self.logo_variants = stem
         return True
 

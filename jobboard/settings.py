@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "jobboard.lockout.LoginLockoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which database a request reads, after it knows who is signed in (jobboard/replicas.py).
+    "jobboard.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 response.
@@ -128,6 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", "-c jit=off -c max_parallel_workers_per_gather=0"
     )
 
+    # A server that does not answer fails a page (and /readyz) after this many seconds,
+    # rather than holding a web worker until the operating system gives up.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: the web server and the worker share one file. WAL lets pages
     # read while a task writes; a transaction takes the write lock when it begins
@@ -140,6 +148,31 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL",
         }
     )
+
+# Read replicas (README.md, "Running on several machines"): DATABASE_REPLICA_URL, one
+# postgres://… URL or several separated by commas, become the aliases replica_1, replica_2…
+# Anonymous pages read the published content (skills, companies, postings) from one of
+# them; everything else, and every read of a client that wrote in the last
+# REPLICA_PIN_SECONDS, reads the primary (jobboard/replicas.py). In tests each one is a
+# mirror of the primary: the same database, so the ordinary suite runs unchanged.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URL"), start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL names the primary's kind of database.")
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["jobboard.replicas.ReplicaRouter"] if REPLICA_DATABASES else []
+# After a write (any POST, PUT, PATCH or DELETE) the client's reads go to the primary for
+# this long, by a cookie: above any lag a replica is allowed (next setting).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+# A replica further behind than this is left alone (reads go to another, or the primary)
+# until it catches up. Each process measures it at most once a second.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
 
 # The cache: Redis when REDIS_URL is set (one cache for all workers), else each worker's
 # own memory. CACHE_BACKEND=dummy turns caching off, to measure the uncached cost.
@@ -160,6 +193,10 @@ CACHES = {
         "TIMEOUT": 300,
     }
 }
+if CACHE_BACKEND == "redis":
+    # A Redis that does not answer fails the request in seconds, not minutes (and /readyz
+    # says so), rather than holding every web worker.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 5}
 # How long an anonymous page, or a cached part of one, may be served after a change that
 # no save announces (a posting expiring); saves show at once. 0 turns page caching off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
@@ -300,7 +337,7 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 HTTPS = env_bool("HTTPS")
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe the app directly over HTTP: the health check must not redirect.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 # One year. includeSubDomains is on by default (opt out with HSTS_INCLUDE_SUBDOMAINS=0 if
 # the site's own subdomains serve plain HTTP); preload is opt-in, see SILENCED_SYSTEM_CHECKS.

@@ -13,7 +13,7 @@ import skills.urls
 from jobboard.http_methods import allow_methods, read_only
 from jobboard.seo import robots_txt
 from jobboard.sitemaps import SITEMAPS
-from jobboard.views import HomeView, healthz
+from jobboard.views import HomeView, healthz, readyz
 
 # Function views and feeds declare their methods where they are routed (`read_only`);
 # class-based views say it themselves (jobboard/http_methods.py checks both).
@@ -41,6 +41,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     # Load balancers and the benchmark baseline; no trailing slash, no redirect.
     path("healthz", read_only(healthz), name="healthz"),
+    path("readyz", read_only(readyz), name="readyz"),
     path("", include((feed_patterns, "feeds"))),
     path(
         "sitemap.xml",

@@ -3,6 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from jobboard.readiness import readiness
 from postings import stats
 from postings.models import Posting
 from skills.models import Skill
@@ -17,6 +18,20 @@ def healthz(request):
     database, so it answers while PostgreSQL is down and measures the framework's floor.
     """
     return HttpResponse(b"ok\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """A readiness probe for load balancers: 200 when the databases, the cache and the
+    storage answer, else 503; one line per part, naming the failing ones
+    (jobboard/readiness.py)."""
+    results = readiness()
+    body = "".join(f"{part}: {note}\n" for part, _, note in results)
+    ready = all(ok for _, ok, _ in results)
+    return HttpResponse(
+        body.encode(), status=200 if ready else 503, content_type="text/plain; charset=utf-8"
+    )
 
 
 class HomeView(TemplateView):

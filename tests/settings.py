@@ -34,3 +34,12 @@ CACHES = {
 }
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_CACHE_KEY_PREFIX = os.environ.get("TEST_CACHE_KEY_PREFIX", "jobboard-test")
+
+# The suite runs as a board with a read replica would: a replica alias and the router, the
+# replica a TEST MIRROR of the primary (the same database, so every test sees its rows;
+# jobboard/replicas.py reads a mirror as the primary). tests/test_replicas.py and
+# tests/test_cluster.py test real replicas.
+if not REPLICA_DATABASES:  # noqa: F405
+    DATABASES["replica_1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    REPLICA_DATABASES = ["replica_1"]
+    DATABASE_ROUTERS = ["jobboard.replicas.ReplicaRouter"]

@@ -18,7 +18,7 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -299,3 +299,31 @@ def test_a_command_that_writes_in_bulk_announces_its_change(client, settings, co
 
     assert content_generation() > generation
     assert get(client, "/jobs/")[1] > 0  # rendered afresh
+
+
+def test_a_logo_rendered_by_a_worker_shows_at_once(client, page_cache, png_upload):
+    """The worker stores the rendered sizes with an UPDATE, which sends no signal."""
+    company = CompanyFactory(name="Harbour Lights", slug="harbour-lights")
+    company.logo.save("logo.png", png_upload)
+    page = company.get_absolute_url()
+    assert "logo--monogram" in get(client, page)[0].content.decode()
+
+    Company.objects.get(pk=company.pk).render_logo_variants()
+
+    body = get(client, page)[0].content.decode()
+    assert "logo--monogram" not in body.split("<main", 1)[1].split("</h1>", 1)[0]
+    assert '<picture class="logo-picture">' in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_rendered_before_a_transaction_commits_is_not_served_after_it(page_cache):
+    """A save bumps the generation at once and again when its transaction commits: what
+    another server rendered in between, from the old rows, is not served afterwards.
+    Once per transaction, however many saves it holds."""
+    posting = LivePostingFactory(title="Before")
+    with transaction.atomic():
+        posting.title = "Renamed"
+        posting.save()
+        posting.company.save()
+        during = content_generation()  # another server's page, of the old rows, is keyed so
+    assert content_generation() == during + 1

@@ -56,6 +56,7 @@ URLS = {
     "/sitemap-jobs.xml": SITEMAP_PAGE,
     "/robots.txt": (),
     "/healthz": (),
+    "/readyz": (),
     "/media/logos/missing.png": (),
     ADMIN_LOGIN: ("next",),
 }

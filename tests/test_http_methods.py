@@ -60,6 +60,7 @@ def examples(db):
         "postings:list": {},
         "postings:detail": {"slug": posting.slug},
         "healthz": {},
+        "readyz": {},
         "feeds:postings-atom": {},
         "feeds:postings-rss": {},
         "feeds:skill-atom": slugs["skill"],

@@ -106,8 +106,9 @@ def test_plain_http_is_redirected_to_https_on_the_same_host(production_settings,
         assert response["Location"] == f"https://{PRODUCTION_HOST}{url}"
 
 
-def test_the_health_check_answers_plain_http(production_settings, client):
-    response = client.get("/healthz", HTTP_HOST=PRODUCTION_HOST, follow=False)
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_the_health_checks_answer_plain_http(production_settings, client, db, url):
+    response = client.get(url, HTTP_HOST=PRODUCTION_HOST, follow=False)
     assert response.status_code in (200, 301)
     if response.status_code == 301:  # only the trailing-slash redirect, never to https
         assert not response["Location"].startswith("https:")
