@@ -179,10 +179,10 @@ class PostingFilter(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Lazy: read when the form is shown (not by feeds, nor on import), once per request.
-        salary = self.filters["salary_min"]
-        salary.label = lazy(self.salary_label, str)()
-        salary.extra["help_text"] = lazy(self.salary_help, str)()
+        # Lazy: the reference currency is a setting. The help, which names the rates'
+        # date, is the template's to ask for (filter.salary_help): a help_text is read
+        # by every validation of the form, feeds' included.
+        self.filters["salary_min"].label = lazy(self.salary_label, str)()
 
     def salary_label(self) -> str:
         return f"Salary at least ({salaries.currency_sign()} a year)"
