@@ -51,7 +51,15 @@ def site_content(media_root):
     upload = normalise_logo(io_file(png(size=(300, 200), color=(10, 200, 90))))
     acme.logo.save("logo.png", upload)
     globex = factories.CompanyFactory(name="Globex", slug="globex", website="")
-    factories.LivePostingFactory(company=acme, skills=[backend, python], country="NL")
+    factories.LivePostingFactory(
+        company=acme,
+        skills=[backend, python],
+        country="NL",
+        # A deadline in its own zone, and a confirmation after publication.
+        apply_by=timezone.now() + timedelta(days=9),
+        apply_by_timezone="America/New_York",
+        confirmed_at=timezone.now() - timedelta(hours=3),
+    )
     factories.PostingFactory(company=acme, skills=[python], salary_min=None, salary_max=None)
     factories.ExpiredPostingFactory(company=globex, skills=[])
     factories.ClosedPostingFactory(

@@ -81,6 +81,9 @@ def python_skill():
         "/jobs/?salary_min=80000",
         "/jobs/?pay=stated&sort=salary",
         "/jobs/?remote=remote&salary_min=120000&pay=stated&sort=salary",
+        "/jobs/?sort=closing",
+        "/jobs/?sort=closing&page=25",
+        "/jobs/?skill=python&remote=remote&sort=closing",
         "/",
         "skill page",
         "posting page",
@@ -113,5 +116,16 @@ def test_the_salary_sort_and_filter_walk_the_salary_index(client, seeded, url):
 
     assert walked, url
     # The page's own rows, read by id (rows_by_id), are put back in order: 20 of them.
+    sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
+    assert all(rows <= 21 for rows in sorted_rows), walked
+
+
+@pytest.mark.parametrize("url", ["/jobs/?sort=closing", "/jobs/?remote=remote&sort=closing"])
+def test_the_closing_soon_sort_walks_its_index(client, seeded, url):
+    """The nearest deadline first is the key of posting_closing_soon_idx: no sort of all
+    live postings, and the filters are checked in the index (it carries their columns)."""
+    walked = [plan for _, plan in plans(client, url) if "posting_closing_soon_idx" in plan]
+
+    assert walked, url
     sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
     assert all(rows <= 21 for rows in sorted_rows), walked
