@@ -55,14 +55,18 @@ class ConfirmationFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
+        """Published postings (drafts and closed ones have nothing to confirm)."""
         now = timezone.now()
         if self.value() == "stale":
             since = now - timedelta(days=UNCONFIRMED_DAYS)
-            return queryset.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lte=since))
-        if self.value() == "lapsed":
-            cutoff = deadlines.confirmation_cutoff(now)
-            return queryset.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lte=cutoff))
-        return queryset
+        elif self.value() == "lapsed":
+            since = deadlines.confirmation_cutoff(now)
+        else:
+            return queryset
+        return queryset.filter(
+            Q(confirmed_at__isnull=True) | Q(confirmed_at__lte=since),
+            status=Posting.Status.PUBLISHED,
+        )
 
 
 class PostingAdminForm(forms.ModelForm):
@@ -76,13 +80,15 @@ class PostingAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         posting = self.instance
-        if "apply_by" in self.fields and posting.apply_by is not None:
+        if "apply_by" not in self.fields:
+            return
+        self.fields["apply_by"].help_text = (
+            "In the deadline's time zone, beside it. "
+            + Posting._meta.get_field("apply_by").help_text
+        )
+        if posting.apply_by is not None:
             self.initial["apply_by"] = deadlines.local_as_utc(
                 posting.apply_by, posting.apply_by_timezone
-            )
-            self.fields["apply_by"].help_text = (
-                f"In the deadline's time zone, below. "
-                f"{Posting._meta.get_field('apply_by').help_text}"
             )
 
     def clean(self):
