@@ -60,6 +60,7 @@ POSTINGS = Section(
         "remote_policy", "employment_type", "seniority", "salary_min", "salary_max",
         "salary_currency", "salary_period", "apply_url", "apply_email", "status",
         "published_at", "expires_at",
+        "apply_by", "apply_by_timezone", "confirmed_at",
     ),
     special=("company", "skills"),
 )  # fmt: skip

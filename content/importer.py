@@ -47,6 +47,7 @@ from companies.logos import (
 from companies.models import Company
 from jobboard.cache import bump_content_generation
 from postings import exchange_rates
+from postings.deadlines import confirmation_cutoff
 from postings.models import Posting, search_triggers_off
 from skills.models import Skill, SkillGuide
 
@@ -768,6 +769,10 @@ def _why_hidden(posting: Posting, now) -> str:
         return f"published from {format_timestamp(posting.published_at)}"
     if posting.expires_at <= now:
         return "expired"
+    if posting.apply_by is not None and posting.apply_by <= now:
+        return "past its application deadline"
+    if posting.confirmed_at is not None and posting.confirmed_at <= confirmation_cutoff(now):
+        return f"not confirmed open since {format_timestamp(posting.confirmed_at)}"
     return ""
 
 

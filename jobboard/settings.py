@@ -211,6 +211,13 @@ SALARY_REFERENCE_CURRENCY = os.environ.get("SALARY_REFERENCE_CURRENCY", "EUR").s
 if not (len(SALARY_REFERENCE_CURRENCY) == 3 and SALARY_REFERENCE_CURRENCY.isalpha()):
     raise ImproperlyConfigured("SALARY_REFERENCE_CURRENCY is an ISO 4217 code, e.g. EUR.")
 
+# A posting stays live this many days after staff last confirmed it open
+# (Posting.confirmed_at; the admin's "Confirm still open"); later it is hidden until
+# reconfirmed. Read by Posting.objects.live() on every query, so a change applies at once.
+RECONFIRM_DAYS = int(os.environ.get("RECONFIRM_DAYS", "45"))
+if RECONFIRM_DAYS < 1:
+    raise ImproperlyConfigured("RECONFIRM_DAYS is a whole number of days, 1 or more.")
+
 # Background work (README.md, "Background work"): tasks are rows of the database, taken by
 # any number of `manage.py db_worker` processes. A task enqueued inside a transaction is
 # inserted by it, so it commits, or rolls back, with the write that caused it.

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path
 from django.utils import timezone
@@ -9,8 +11,9 @@ from django.utils import timezone
 from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
 from content.views import ContentImportStatusView, ContentImportView
 from jobboard.admin_widgets import AccessibleAdminMixin
+from jobboard.cache import bump_content_generation
 
-from . import exchange_rates, pay_transparency
+from . import deadlines, exchange_rates, pay_transparency
 from .models import ExchangeRate, Posting
 
 
@@ -52,8 +55,69 @@ class PayTransparencyFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Deadlines and freshness ------------------------------------------------------------------
+
+UNCONFIRMED_DAYS = 30
+
+
+class ConfirmationFilter(admin.SimpleListFilter):
+    title = "confirmed open"
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", f"Not confirmed in {UNCONFIRMED_DAYS} days"),
+            ("lapsed", f"Hidden: not confirmed in {settings.RECONFIRM_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        """Published postings (drafts and closed ones have nothing to confirm)."""
+        now = timezone.now()
+        if self.value() == "stale":
+            since = now - timedelta(days=UNCONFIRMED_DAYS)
+        elif self.value() == "lapsed":
+            since = deadlines.confirmation_cutoff(now)
+        else:
+            return queryset
+        return queryset.filter(
+            Q(confirmed_at__isnull=True) | Q(confirmed_at__lte=since),
+            status=Posting.Status.PUBLISHED,
+        )
+
+
+class PostingAdminForm(forms.ModelForm):
+    """The deadline is entered, and shown, as the wall-clock time of its own time zone
+    ("17:00" with "Europe/Berlin" is 17:00 in Berlin), not of the site's (UTC)."""
+
+    class Meta:
+        model = Posting
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        posting = self.instance
+        if "apply_by" not in self.fields:
+            return
+        self.fields["apply_by"].help_text = (
+            "In the deadline's time zone, beside it. "
+            + Posting._meta.get_field("apply_by").help_text
+        )
+        if posting.apply_by is not None:
+            self.initial["apply_by"] = deadlines.local_as_utc(
+                posting.apply_by, posting.apply_by_timezone
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        entered, zone = cleaned.get("apply_by"), cleaned.get("apply_by_timezone")
+        if entered is not None and zone and "apply_by_timezone" not in self.errors:
+            cleaned["apply_by"] = deadlines.utc_as_local(entered, zone)
+        return cleaned
+
+
 @admin.register(Posting)
 class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
+    form = PostingAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [
         "title",
@@ -63,11 +127,13 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         "is_live",
         "published_at",
         "expires_in",
+        "confirmed_at",
     ]
     list_filter = [
         "status",
         ExpiryFilter,
         PayTransparencyFilter,
+        ConfirmationFilter,
         "remote_policy",
         "employment_type",
         "seniority",
@@ -82,7 +148,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     # Counting every posting on each changelist page is slow on a large table.
     show_full_result_count = False
     readonly_fields = ["compared_salary", "pay_transparency", "created_at", "updated_at"]
-    actions = ["publish", "close", "extend_30_days"]
+    actions = ["publish", "close", "extend_30_days", "confirm_still_open"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "company", "summary", "skills"]}),
         ("Description", {"fields": ["description"]}),
@@ -125,7 +191,16 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
                 "stated and links the company's website.",
             },
         ),
-        ("Publishing", {"fields": ["status", "published_at", "expires_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "expires_at", "confirmed_at"]}),
+        (
+            "Application deadline",
+            {
+                "fields": [("apply_by", "apply_by_timezone")],
+                "description": "Optional. The date and time the employer gave, in the time "
+                "zone they gave it in (an IANA name such as Europe/Berlin or "
+                "America/New_York; empty: UTC).",
+            },
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -199,6 +274,19 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
                 "use “Publish selected postings” to show them to job seekers again.",
                 messages.WARNING,
             )
+
+    @admin.action(description="Confirm still open", permissions=["change"])
+    def confirm_still_open(self, request, queryset):
+        # One UPDATE, announced to the page cache: it sends no post_save.
+        count = queryset.update(confirmed_at=timezone.now(), updated_at=timezone.now())
+        bump_content_generation()
+        self.message_user(
+            request,
+            f"Confirmed {count} posting{'s' if count != 1 else ''} open today; "
+            f"{'it stays' if count == 1 else 'they stay'} listed for "
+            f"{settings.RECONFIRM_DAYS} more days (if published and before any deadline).",
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         # The content app's import page, mounted here so that its URL and name

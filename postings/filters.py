@@ -19,7 +19,7 @@ from jobboard.pagination import Listing
 from skills.models import Skill
 
 from . import exchange_rates, locations, salaries, stats
-from .models import NEWEST_FIRST, Posting, highest_salary_first, top_salary
+from .models import NEWEST_FIRST, Posting, closing_soonest_first, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
     "24h": ("Last 24 hours", timedelta(hours=24)),
@@ -37,7 +37,13 @@ class Sort:
     NEWEST = "newest"
     SALARY = "salary"
     RELEVANCE = "relevance"
-    CHOICES = [(NEWEST, "Newest first"), (SALARY, "Highest salary"), (RELEVANCE, "Best match")]
+    CLOSING = "closing"
+    CHOICES = [
+        (NEWEST, "Newest first"),
+        (SALARY, "Highest salary"),
+        (CLOSING, "Closing soon"),
+        (RELEVANCE, "Best match"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -279,6 +285,8 @@ class PostingFilter(filters.FilterSet):
         sort = self.sort_order
         if sort == Sort.SALARY:
             return Listing(matches.order_by(*highest_salary_first()))
+        if sort == Sort.CLOSING:
+            return Listing(matches.order_by(*closing_soonest_first()))
         if sort == Sort.RELEVANCE:
             # Ranking reads each match's search vector, and a common word matches a fifth
             # of a million postings: the newest RANK_WINDOW matches are ranked (an index

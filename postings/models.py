@@ -18,7 +18,7 @@ from django.utils import timezone
 from jobboard.amounts import amount_range
 from jobboard.markdown import render_markdown
 
-from . import locations, salaries
+from . import deadlines, locations, salaries
 
 DEFAULT_LIFETIME = timedelta(days=30)
 
@@ -32,6 +32,8 @@ COUNT_COLUMNS = [
     "reference_salary_min", "reference_salary_max", "skill_ids",
     # Where: the country filter, "I can work from" and "my UTC offset" (postings.locations).
     "country", "remote_areas", "remote_utc_offset_min", "remote_utc_offset_max",
+    # live()'s deadline and reconfirmation (PostingQuerySet.live()).
+    "apply_by", "confirmed_at",
 ]  # fmt: skip
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
@@ -39,6 +41,12 @@ _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 # Newest first, ties by id so that pages never overlap: the model's ordering, the
 # listing's default sort, and the key of its index (posting_live_recent_idx).
 NEWEST_FIRST = ("-published_at", "-id")
+
+
+def closing_soonest_first() -> list:
+    """The "Closing soon" sort: the nearest application deadline first, postings without
+    one after them, each group newest first. Its index is posting_closing_soon_idx."""
+    return [F("apply_by").asc(nulls_last=True), *NEWEST_FIRST]
 
 
 def top_salary():
@@ -128,6 +136,7 @@ CARD_FIELDS = (
     *("city", "region", "country", "remote_from", "remote_utc_offset_min", "remote_utc_offset_max"),
     *("salary_min", "salary_max", "salary_currency", "salary_period", "published_at"),
     *("reference_salary_min", "reference_salary_max"),
+    "apply_by",  # "Closes in 3 days"
     *("company", "company__name", "company__slug", "company__logo", "company__logo_variants"),
 )
 
@@ -154,14 +163,34 @@ class CardIterable(ModelIterable):
 class PostingQuerySet(models.QuerySet):
     """`live()` is the one definition of "a job seeker may see this posting"."""
 
-    def published(self):
-        return self.filter(status=Posting.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Posting.Status.PUBLISHED, published_at__lte=now)
 
-    def unexpired(self):
-        return self.filter(expires_at__gt=timezone.now())
+    def unexpired(self, *, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def accepting_applications(self, *, now=None):
+        """No application deadline, or one still ahead."""
+        return self.filter(Q(apply_by__isnull=True) | Q(apply_by__gt=now or timezone.now()))
+
+    def confirmed(self, *, now=None):
+        """Confirmed open within the last RECONFIRM_DAYS (settings)."""
+        return self.filter(confirmed_at__gt=deadlines.confirmation_cutoff(now or timezone.now()))
 
     def live(self):
-        return self.published().unexpired()
+        # Every column read here is in the listing's covering indexes (COUNT_COLUMNS),
+        # so that a count or a filtered walk reads the index alone. Reconfirmation is
+        # compared here, against confirmed_at, rather than stored as one precomputed
+        # "live until" instant: RECONFIRM_DAYS is a setting, and a stored instant would
+        # need every row rewritten whenever it changed (and by every bulk writer).
+        now = timezone.now()
+        return (
+            self.published(now=now)
+            .unexpired(now=now)
+            .accepting_applications(now=now)
+            .confirmed(now=now)
+        )
 
     def for_skill(self, skill):
         """Postings tagged with `skill` (a Skill or its id)."""
@@ -171,7 +200,13 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(company=company)
 
     def expired(self):
-        return self.filter(status=Posting.Status.PUBLISHED, expires_at__lte=timezone.now())
+        """Published postings past their expiry or their application deadline: live again
+        only after an edit. (One not reconfirmed in time is not among them: confirming
+        it shows it again.)"""
+        now = timezone.now()
+        return self.filter(
+            Q(expires_at__lte=now) | Q(apply_by__lte=now), status=Posting.Status.PUBLISHED
+        )
 
     def for_cards(self, *also: str):
         """What a posting card shows (and the fields `also` names), in two queries: the
@@ -443,6 +478,27 @@ class Posting(models.Model):
     expires_at = models.DateTimeField(
         default=default_expiry, help_text="Hidden from job seekers from this moment."
     )
+    # Deadlines and freshness (postings/deadlines.py). Both read by live().
+    apply_by = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The employer's application deadline: hidden from job seekers from this "
+        "moment, and the page says applications closed. Empty when none is given.",
+    )
+    apply_by_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[deadlines.validate_time_zone],
+        help_text="The IANA time zone the employer gave the deadline in, e.g. Europe/Berlin: "
+        "pages show the deadline in it. Empty: UTC.",
+    )
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the opening was last confirmed open (the list's “Confirm still "
+        "open” action). Hidden from job seekers once RECONFIRM_DAYS (45 by default) have "
+        "passed since. Empty: set when it is saved with a publication date.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Written by PostgreSQL only (triggers and GIN index in migration 0003): never set it.
@@ -488,6 +544,16 @@ class Posting(models.Model):
                 condition=Q(status=PostingStatus.PUBLISHED),
                 include=COUNT_COLUMNS,
                 name="posting_salary_sort_idx",
+            ),
+            # The "Closing soon" sort (closing_soonest_first()). NULLS LAST is the
+            # default of an ascending key in PostgreSQL, and SQLite's indexes cannot say
+            # it, so the key says only "ascending".
+            models.Index(
+                F("apply_by").asc(),
+                *index_key(NEWEST_FIRST),
+                condition=Q(status=PostingStatus.PUBLISHED),
+                include=[column for column in COUNT_COLUMNS if column != "apply_by"],
+                name="posting_closing_soon_idx",
             ),
             models.Index(fields=["status", "expires_at"], name="posting_status_expiry_idx"),
             models.Index(fields=["company", "status"], name="posting_company_idx"),
@@ -574,6 +640,8 @@ class Posting(models.Model):
         if self.published_at and self.expires_at and self.expires_at <= self.published_at:
             errors["expires_at"] = "Must be after the publication date."
         errors.update(self._where_errors())
+        if self.apply_by_timezone and not self.apply_by:
+            errors["apply_by_timezone"] = "A time zone is for an application deadline: give one."
         if errors:
             raise ValidationError(errors)
 
@@ -624,6 +692,11 @@ class Posting(models.Model):
         # NULL rather than an empty array: most postings state none, and the listing's
         # indexes carry the column (a NULL costs a bit, an empty array 16 bytes).
         self.remote_areas = self.remote_from.split() or None
+        # Whoever first saves it with a publication date says it is open: now, or from
+        # a publication still ahead. (Rows older than the field count as confirmed at
+        # their publication: postings migration 0015.)
+        if self.confirmed_at is None and self.published_at is not None:
+            self.confirmed_at = max(self.published_at, timezone.now())
         if render:
             self.description_html = render_markdown(self.description).html
         rate = None
@@ -643,7 +716,15 @@ class Posting(models.Model):
         self.published_at = self.published_at or at or timezone.now()
         if self.expires_at <= timezone.now():
             self.expires_at = default_expiry()
-        self.save(update_fields=["status", "published_at", "expires_at", "updated_at"])
+        # Publishing is confirming: open now, or from a publication still ahead.
+        self.confirmed_at = max(timezone.now(), self.published_at)
+        self.save(
+            update_fields=["status", "published_at", "expires_at", "confirmed_at", "updated_at"]
+        )
+
+    def confirm_open(self, *, at=None):
+        self.confirmed_at = at or timezone.now()
+        self.save(update_fields=["confirmed_at", "updated_at"])
 
     def close(self):
         self.status = self.Status.CLOSED
@@ -655,12 +736,33 @@ class Posting(models.Model):
 
     @property
     def is_live(self) -> bool:
+        """live() for one posting."""
         now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= now < self.expires_at
+            and not self.deadline_passed
+            and self.is_confirmed
         )
+
+    # Deadlines and freshness (postings/deadlines.py).
+    @property
+    def deadline_passed(self) -> bool:
+        return self.apply_by is not None and self.apply_by <= timezone.now()
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Confirmed open within RECONFIRM_DAYS, as live() requires."""
+        cutoff = deadlines.confirmation_cutoff(timezone.now())
+        return self.confirmed_at is not None and self.confirmed_at > cutoff
+
+    @property
+    def apply_by_display(self) -> str:
+        """ "12 Dec 2026, 17:00 Berlin time"; "" without a deadline."""
+        if self.apply_by is None:
+            return ""
+        return deadlines.deadline_display(self.apply_by, self.apply_by_timezone)
 
     @property
     def is_expired(self) -> bool:

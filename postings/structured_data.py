@@ -17,6 +17,7 @@ from django.urls import reverse
 from jobboard.seo import absolute_url
 
 from . import locations
+from .deadlines import time_zone
 from .models import Posting
 
 SCHEMA_ORG = "https://schema.org"
@@ -56,6 +57,14 @@ def script_json(data) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
+def valid_through(posting: Posting) -> str:
+    """The application deadline, in the employer's time zone ("…T17:00:00+01:00"), when
+    there is one; the expiry otherwise, or when it comes first (the page is hidden then)."""
+    if posting.apply_by is not None and posting.apply_by <= posting.expires_at:
+        return posting.apply_by.astimezone(time_zone(posting.apply_by_timezone)).isoformat()
+    return posting.expires_at.isoformat()
+
+
 def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
     """A JobPosting with every property Google requires and the recommended ones we know.
 
@@ -69,7 +78,7 @@ def job_posting_jsonld(posting: Posting, *, base: str) -> dict:
         # Required by Google; a posting without a description has its summary.
         "description": posting.description_html or f"<p>{escape(posting.summary)}</p>",
         "datePosted": (posting.published_at or posting.created_at).isoformat(),
-        "validThrough": posting.expires_at.isoformat(),
+        "validThrough": valid_through(posting),
         "hiringOrganization": organization_jsonld(company, base=base),
         "identifier": {"@type": "PropertyValue", "name": company.name, "value": str(posting.pk)},
         "url": absolute_url(posting.get_absolute_url(), base=base),

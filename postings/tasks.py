@@ -12,7 +12,9 @@ from .models import Posting
 
 @task
 def close_expired_postings() -> int:
-    """Mark published postings whose expiry has passed as closed; return how many.
+    """Mark published postings whose expiry or application deadline has passed as
+    closed (Posting.objects.expired()); return how many. Postings not reconfirmed in time
+    stay published: confirming one shows it again.
     One UPDATE: a second run, or one at the same time, closes nothing more."""
     # updated_at moves too, so feeds and sitemaps see the change.
     count = Posting.objects.expired().update(

@@ -2,6 +2,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -71,6 +72,10 @@ def test_the_demo_dates_are_moved_so_it_looks_fresh():
         and datetime.fromisoformat(p["published_at"])
         <= exported_at
         < datetime.fromisoformat(p["expires_at"])
+        # Its deadline ahead, and confirmed open within RECONFIRM_DAYS.
+        and exported_at < datetime.fromisoformat(p.get("apply_by") or p["expires_at"])
+        and exported_at - timedelta(days=settings.RECONFIRM_DAYS)
+        < datetime.fromisoformat(p["confirmed_at"])
     }
     assert live_at_export
     live = Posting.objects.live()

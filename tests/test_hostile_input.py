@@ -238,6 +238,8 @@ def named_cases(parameters):
         yield "sort=unknown"
         yield "sort=-id"
         yield "sort=salary&sort=newest&sort=relevance"
+        yield from ["sort=closing&page=999", "sort=closing&q=" + quote("' OR 1=1--")]
+        yield "sort=closing&sort=" + "x" * 1000
         yield "q=" + quote("a & | !(")
         yield "q=" + quote("' OR 1=1--")
         yield "q=" + quote('"unbalanced') + "&sort=relevance"

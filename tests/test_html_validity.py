@@ -99,6 +99,17 @@ def pages(client, admin_client):
         status=Posting.Status.PUBLISHED,
         published_at=now - timedelta(minutes=5),
     )
+    # The demo's deadlines and confirmations: one closing within the week, one past.
+    with_deadline = live.filter(apply_by__gt=now).order_by("apply_by").first()
+    past_deadline = Posting.objects.reachable().filter(apply_by__lte=now).first()
+    unconfirmed = (
+        Posting.objects.reachable()
+        .unexpired()
+        .exclude(pk__in=Posting.objects.live())
+        .filter(status=Posting.Status.PUBLISHED, apply_by=None)
+        .first()
+    )
+    assert with_deadline and past_deadline and unconfirmed, "the demo lacks a deadline state"
     guide_skill = Skill.objects.filter(guide__is_published=True).order_by("pk").first()
     bare_skill = Skill.objects.filter(guide=None).order_by("pk").first()
     company = posting.company
@@ -121,6 +132,7 @@ def pages(client, admin_client):
         "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",
         "listing empty": f"{listing}?q=zzzqqqxxx",
         "listing page 2": f"{listing}?page=2",
+        "listing closing soon": f"{listing}?sort=closing",
         "posting live": posting.get_absolute_url(),
         "posting remote, open to areas and hours": live.filter(remote_policy="remote")
         .exclude(remote_utc_offset_min=None)
@@ -131,6 +143,9 @@ def pages(client, admin_client):
         "posting with only company, title and summary": bare.get_absolute_url(),
         "posting closed": closed.get_absolute_url(),
         "posting expired": expired.get_absolute_url(),
+        "posting with a deadline": with_deadline.get_absolute_url(),
+        "posting past its deadline": past_deadline.get_absolute_url(),
+        "posting not reconfirmed": unconfirmed.get_absolute_url(),
         "companies": reverse("companies:list"),
         "company": company.get_absolute_url(),
         "404": "/no-such-page/",
@@ -152,6 +167,11 @@ def pages(client, admin_client):
         "admin posting change form, pay-transparency note": (
             admin_client,
             change_form(Posting.objects.filter(region="US-WA", salary_min=None).first()),
+        ),
+        "admin posting with a deadline": (admin_client, change_form(with_deadline)),
+        "admin postings not confirmed in 30 days": (
+            admin_client,
+            reverse("admin:postings_posting_changelist") + "?confirmed=stale",
         ),
         "admin sparse posting change form": (admin_client, change_form(bare)),
         "admin import": (admin_client, import_url),

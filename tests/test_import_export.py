@@ -60,6 +60,10 @@ def site_content(media_root):
         remote_from="CH EU",
         remote_utc_offset_min=-60,
         remote_utc_offset_max=180,
+        # A deadline in its own zone, and a confirmation after publication.
+        apply_by=timezone.now() + timedelta(days=9),
+        apply_by_timezone="America/New_York",
+        confirmed_at=timezone.now() - timedelta(hours=3),
     )
     factories.PostingFactory(company=acme, skills=[python], salary_min=None, salary_max=None)
     factories.ExpiredPostingFactory(company=globex, skills=[])

@@ -87,6 +87,9 @@ def python_skill():
         "/jobs/?work_from=DE&utc_offset=60&sort=salary",
         "/jobs/?utc_offset=60",
         "/jobs/?country=US&skill=python&remote=hybrid",
+        "/jobs/?sort=closing",
+        "/jobs/?sort=closing&page=25",
+        "/jobs/?skill=python&remote=remote&sort=closing",
         "/",
         "skill page",
         "posting page",
@@ -136,3 +139,14 @@ def test_where_filters_read_an_index(client, seeded, url, index):
     used = [plan for _, plan in plans(client, url) if any(name in plan for name in index)]
 
     assert used, url
+
+
+@pytest.mark.parametrize("url", ["/jobs/?sort=closing", "/jobs/?remote=remote&sort=closing"])
+def test_the_closing_soon_sort_walks_its_index(client, seeded, url):
+    """The nearest deadline first is the key of posting_closing_soon_idx: no sort of all
+    live postings, and the filters are checked in the index (it carries their columns)."""
+    walked = [plan for _, plan in plans(client, url) if "posting_closing_soon_idx" in plan]
+
+    assert walked, url
+    sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
+    assert all(rows <= 21 for rows in sorted_rows), walked

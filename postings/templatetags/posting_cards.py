@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from companies.templatetags.company_logos import company_logo
 from jobboard.templatetags.site import html_datetime
+from postings.deadlines import closes_in
 
 register = template.Library()
 
@@ -52,6 +53,7 @@ def _card(posting, hide_company, now) -> str:
     else:
         meta.append('<li class="card__salary card__salary--none">Pay not stated</li>')
     meta.append(f'<li><time datetime="{html_datetime(published)}">{_ago(age)}</time></li>')
+    meta += _closing(posting, now)
     skills = posting.skill_names[:CARD_SKILLS]
     skill_list = (
         '<ul class="card__skills" aria-label="Skills">'
@@ -69,6 +71,15 @@ def _card(posting, hide_company, now) -> str:
         f'<p class="card__summary">{escape(posting.summary)}</p>'
         f'<ul class="card__meta dot-list">{"".join(meta)}</ul>{skill_list}</div></article>'
     )
+
+
+def _closing(posting, now) -> list[str]:
+    """ "Closes in 3 days" in the last week before the application deadline."""
+    words = closes_in(posting.apply_by, now)
+    if not words:
+        return []
+    when = html_datetime(posting.apply_by)
+    return [f'<li class="card__closing"><time datetime="{when}">{words}</time></li>']
 
 
 def _ago(days: int) -> str:

@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from postings.models import ExchangeRate, Posting
@@ -27,6 +28,8 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
     live = Posting.objects.live()
     posting = live.first()  # the newest: the model's ordering
     ended = Posting.objects.reachable().exclude(pk__in=live).first()
+    with_deadline = live.filter(apply_by__isnull=False).order_by("apply_by").first()
+    past_deadline = Posting.objects.reachable().filter(apply_by__lte=timezone.now()).first()
     guide = Skill.objects.with_published_guide().order_by("name").first()
     return [
         ("home", "/", True),
@@ -42,6 +45,9 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
         ("listing by where", "/jobs/?work_from=DE&utc_offset=60", True),
         ("listing by country", "/jobs/?country=US", False),
         ("listing by where, invalid", "/jobs/?country=XX&utc_offset=61", False),
+        ("listing, closing soon", "/jobs/?sort=closing", True),
+        ("posting with a deadline", with_deadline.get_absolute_url(), True),
+        ("posting past its deadline", past_deadline.get_absolute_url(), False),
         ("listing with an invalid filter", "/jobs/?salary_min=lots&pay=maybe", False),
         ("posting", posting.get_absolute_url(), True),
         ("ended posting", ended.get_absolute_url(), False),
@@ -104,6 +110,19 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
             "posting, skills",
             reverse("admin:postings_posting_change", args=[posting.pk]),
             "id_skills",
+        ),
+        (
+            "postings not confirmed in 30 days",
+            reverse("admin:postings_posting_changelist") + "?confirmed=stale",
+            None,
+        ),
+        (
+            "posting with a deadline",
+            reverse(
+                "admin:postings_posting_change",
+                args=[Posting.objects.exclude(apply_by=None).order_by("pk").first().pk],
+            ),
+            None,
         ),
         ("exchange rates", reverse("admin:postings_exchangerate_changelist"), None),
         (

@@ -14,6 +14,7 @@ repository that saved that day's file), loaded by `load_exchange_rates --file`.
 """
 
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +29,11 @@ from postings.models import Posting
 
 DEMO_PATH = Path(settings.BASE_DIR) / "demo" / "content.json"
 DEMO_RATES = Path(settings.BASE_DIR) / "demo" / "eurofxref-daily.xml"
-DATED_FIELDS = {"guides": ("published_at",), "postings": ("published_at", "expires_at")}
+DATED_FIELDS = {
+    "guides": ("published_at",),
+    "postings": ("published_at", "expires_at", "apply_by", "confirmed_at"),
+}
+WHOLE_DAY_FIELDS = {"apply_by"}
 
 
 def shift_dates(data: dict, *, now) -> None:
@@ -37,14 +42,17 @@ def shift_dates(data: dict, *, now) -> None:
         delta = now - parse_timestamp(data.get("exported_at"))
     except ValueError as error:
         raise CommandError(f"exported_at: {error}") from None
+    # A deadline moves by whole days (at least the delta): "17:00 Berlin time" stays 17:00.
+    whole_days = timedelta(days=-(-delta // timedelta(days=1)))
     for section, names in DATED_FIELDS.items():
         for record in data.get(section) or []:
             for name in names:
                 if not isinstance(record, dict) or record.get(name) is None:
                     continue
+                shift = whole_days if name in WHOLE_DAY_FIELDS else delta
                 # A date that does not parse is left as it is: the importer reports it.
                 with contextlib.suppress(ValueError):
-                    record[name] = format_timestamp(parse_timestamp(record[name]) + delta)
+                    record[name] = format_timestamp(parse_timestamp(record[name]) + shift)
 
 
 class Command(BaseCommand):

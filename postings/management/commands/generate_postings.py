@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import cache, partial
 from itertools import accumulate
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -226,7 +227,19 @@ COLUMNS = [
     "published_at", "expires_at", "created_at", "updated_at", "reference_salary_min",
     "reference_salary_max", "city", "region", "remote_from", "remote_areas",
     "remote_utc_offset_min", "remote_utc_offset_max",
+    "apply_by", "apply_by_timezone", "confirmed_at",  # deadline_and_confirmation()
 ]  # fmt: skip
+
+# Deadlines and freshness: the zone an employer in each country names its deadline in.
+COUNTRY_ZONES = {
+    "AT": "Europe/Vienna", "AU": "Australia/Sydney", "CA": "America/Toronto",
+    "CH": "Europe/Zurich", "DE": "Europe/Berlin", "DK": "Europe/Copenhagen",
+    "ES": "Europe/Madrid", "FR": "Europe/Paris", "GB": "Europe/London", "IE": "Europe/Dublin",
+    "NL": "Europe/Amsterdam", "PL": "Europe/Warsaw", "PT": "Europe/Lisbon",
+    "SE": "Europe/Stockholm", "US": "America/New_York",
+}  # fmt: skip
+# The share of postings with an application deadline.
+DEADLINE_SHARE = 0.2
 
 
 # The vector is exactly what the row trigger computes, posting_search_document(), with
@@ -498,6 +511,7 @@ class Command(BaseCommand):
                     areas.split() or None,
                     offsets[0] if offsets else None,
                     offsets[1] if offsets else None,
+                    *self.deadline_and_confirmation(state, published, expires, place[1], now),
                     # Written by the database elsewhere (postings migration 0010).
                     sorted(chosen),
                     # Not columns: what the search vector needs.
@@ -508,6 +522,23 @@ class Command(BaseCommand):
             )
             links.extend((pk, s) for s in chosen)
         return rows, links
+
+    def deadline_and_confirmation(self, state, published, expires, country, now) -> tuple:
+        """(apply_by, apply_by_timezone, confirmed_at) as a board that reconfirms has
+        them: live postings confirmed within the last 30 days (never before publication),
+        a fifth of postings with a deadline at 17:00 in their country's zone, live ones
+        1 to 40 days ahead; others confirmed when published."""
+        rnd = self.random
+        confirmed = published
+        if state == "live":
+            confirmed = max(published, now - timedelta(days=rnd.uniform(0, 30)))
+        if published is None or rnd.random() >= DEADLINE_SHARE:
+            return None, "", confirmed
+        zone = COUNTRY_ZONES.get(country, "UTC")
+        # Live ones close ahead of now; the others before they expired.
+        end = now + timedelta(days=rnd.uniform(1, 40)) if state == "live" else expires
+        day = end.astimezone(ZoneInfo(zone)).replace(hour=17, minute=0, second=0, microsecond=0)
+        return day, zone, confirmed
 
     def copy_batch(self, rows, links):
         columns = ", ".join(COLUMNS)
