@@ -3,8 +3,10 @@
 - city, region (ISO 3166-2), country (ISO 3166-1) for a posting's place; `remote_from`
   (the areas a remote or hybrid hire may live in) with its array twin `remote_areas` and
   a GIN index of it on PostgreSQL; a range of UTC offsets.
-- The listing's two covering indexes INCLUDE the new filters' columns, so that the
-  country, "I can work from" and "my UTC offset" filters are checked in the index walk.
+- The listing's two covering indexes are dropped here and built once by postings 0015,
+  INCLUDing the new filters' columns (country, "I can work from", "my UTC offset") with
+  0015's: built here and again there, a million postings paid for them twice, and this
+  migration's UPDATEs maintained them.
 - Existing rows: each distinct location text is parsed once (postings.locations.
   parse_location) and its postings updated together. What parses gets its parts; a
   remote role's location naming areas ("Remote (Europe)") gets them as `remote_from`,
@@ -104,14 +106,6 @@ class Migration(migrations.Migration):
             model_name='posting',
             name='location',
             field=models.CharField(blank=True, help_text='As the employer wrote it, e.g. "Amsterdam, Netherlands" or "Remote (EU)". Cards and search engines use the city, region and country below when they are set.', max_length=120),
-        ),
-        migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(models.OrderBy(models.F('published_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status', 'published')), include=('expires_at', 'remote_policy', 'seniority', 'employment_type', 'salary_min', 'salary_max', 'reference_salary_min', 'reference_salary_max', 'skill_ids', 'country', 'remote_areas', 'remote_utc_offset_min', 'remote_utc_offset_max'), name='posting_live_recent_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('reference_salary_max', 'reference_salary_min', models.Value(0)), descending=True), models.OrderBy(models.F('published_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status', 'published')), include=('expires_at', 'remote_policy', 'seniority', 'employment_type', 'salary_min', 'salary_max', 'reference_salary_min', 'reference_salary_max', 'skill_ids', 'country', 'remote_areas', 'remote_utc_offset_min', 'remote_utc_offset_max'), name='posting_salary_sort_idx'),
         ),
         migrations.AddIndex(
             model_name='posting',

@@ -6,9 +6,9 @@
   as confirmed when they were published: confirmed_at = published_at (drafts never
   published stay NULL; publishing sets it). Those published more than RECONFIRM_DAYS ago
   stop being live until staff confirm them ("Confirm still open" in the admin).
-- live() now reads apply_by and confirmed_at: the listing's two covering indexes are
-  rebuilt with them (after the rows are filled, so the UPDATE maintains no index of
-  theirs), and a third, posting_closing_soon_idx, serves the "Closing soon" sort.
+- live() now reads apply_by and confirmed_at: the listing's two covering indexes (dropped
+  by 0014) are built with them and 0014's columns (after the rows are filled, so the
+  UPDATE maintains no index of theirs), and a third, posting_closing_soon_idx, serves the "Closing soon" sort.
 
 On a large database the UPDATE rewrites every published posting: run
 `VACUUM (ANALYZE) postings_posting` afterwards (or let autovacuum catch up) so that
@@ -36,14 +36,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='posting',
-            name='posting_live_recent_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='posting',
-            name='posting_salary_sort_idx',
-        ),
         migrations.AddField(
             model_name='posting',
             name='apply_by',
