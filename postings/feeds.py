@@ -24,6 +24,7 @@ from companies.models import Company
 from jobboard.seo import canonical_query
 from skills.models import Skill
 
+from . import facets
 from .filters import PostingFilter
 from .models import NEWEST_FIRST, Posting
 
@@ -67,8 +68,10 @@ def filter_listing(params, *, request=None) -> PostingFilter:
 
 
 def feed_query(params) -> str:
-    """The query string, in canonical order, of the feed that follows a listing search."""
-    return canonical_query(params, keys=FEED_PARAMETERS)
+    """The query string, in canonical order, of the feed that follows a listing search:
+    its keywords' facet words applied as filters (postings/facets.py), so that "python
+    remote" and "?q=python&remote=remote" are one search, with one feed and one alert."""
+    return canonical_query(facets.resolve(params).params, keys=FEED_PARAMETERS)
 
 
 class PostingsFeed(Feed):
@@ -83,7 +86,7 @@ class PostingsFeed(Feed):
         for key in FEED_PARAMETERS:
             params.setlist(key, request.GET.getlist(key))
         filterset = filter_listing(params, request=request)
-        query = feed_query(request.GET)
+        query = feed_query(filterset.data)  # resolved once, by the filter
         chips = [chip.label for chip in filterset.active_filters()]
         listing = reverse("postings:list")
         subject = f"{', '.join(chips)} jobs" if chips else "Latest jobs"

@@ -18,7 +18,7 @@ from jobboard.cache import cached
 from jobboard.pagination import Listing
 from skills.models import Skill
 
-from . import exchange_rates, locations, salaries, stats
+from . import exchange_rates, facets, locations, salaries, stats
 from .models import NEWEST_FIRST, Posting, closing_soonest_first, highest_salary_first, top_salary
 
 POSTED_WITHIN = {
@@ -183,8 +183,14 @@ class PostingFilter(filters.FilterSet):
         model = Posting
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        # Words of the keyword box that name a filter become that filter, here, before
+        # anything reads the data: the form, the chips, the feeds and the alerts see
+        # the same resolved search (postings/facets.py).
+        self.keyword_facets = facets.resolve(data) if data is not None else None
+        if self.keyword_facets is not None:
+            data = self.keyword_facets.params
+        super().__init__(data, *args, **kwargs)
         # Lazy: the reference currency is a setting. The help, which names the rates'
         # date, is the template's to ask for (filter.salary_help): a help_text is read
         # by every validation of the form, feeds' included.
@@ -210,6 +216,14 @@ class PostingFilter(filters.FilterSet):
     def choices(self) -> FormChoices:
         # Read when the form is shown, once per request; feeds never ask.
         return form_choices()
+
+    @property
+    def facet_offers(self) -> tuple[facets.Offer, ...]:
+        """Links that apply a word of the keywords that may name a filter ("Only lead
+        roles?"), when the keywords are valid."""
+        if self.keyword_facets is None or "q" in self.errors:
+            return ()
+        return self.keyword_facets.offers
 
     def filter_keywords(self, queryset, name, value):
         # Applied last, in `listing`: PostgreSQL tests conditions in the order they

@@ -197,6 +197,13 @@ def _countries_by_name() -> dict[str, str]:
     return names
 
 
+@cache
+def country_names() -> dict[str, str]:
+    """Names of countries, not their codes, in lower case, to the ISO code: "germany",
+    "united states", "usa", "uk" (a code such as "in" or "it" is not a name)."""
+    return {name: code for name, code in _countries_by_name().items() if name != code.casefold()}
+
+
 def country_from_name(text: str) -> str:
     """ "Germany", "germany", "DE", "United States" → the ISO code; "" when unknown."""
     return _countries_by_name().get(text.strip().casefold(), "")

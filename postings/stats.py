@@ -37,6 +37,9 @@ from .models import MarketStats, Posting
 SITE = "site"
 SITEMAP = "sitemap"
 HIRING_KEPT = 50
+# The search box recognises the cities of live postings (postings.facets): the busiest
+# ones, so that the list stays small at any scale.
+CITIES_KEPT = 1000
 TOP_COMPANIES = 5
 RELATED_SKILLS = 6
 SITEMAP_SECTION = 50_000
@@ -196,6 +199,20 @@ def hiring_choices(limit: int) -> list[tuple[str, str]]:
     return list(Company.objects.filter(pk__in=ids).order_by("name").values_list("slug", "name"))
 
 
+def live_cities() -> list[tuple[str, str]]:
+    """(city, country code) of the CITIES_KEPT places with the most live postings."""
+    if stored():
+        return [(city, country) for city, country in read(SITE).get("cities", [])]
+    places = (
+        Posting.objects.live()
+        .exclude(city="")
+        .values_list("city", "country")
+        .annotate(postings=Count("pk"))
+        .order_by("-postings", "city")
+    )
+    return [(city, country) for city, country, _ in places[:CITIES_KEPT]]
+
+
 def large_total(above: int) -> int | None:
     """How many postings are live, when the stored figures say more than `above`: the
     size of the whole listing without counting it (it may lag like every figure here,
@@ -314,6 +331,8 @@ def refresh() -> bool:
                 "salary_currency",
                 "salary_period",
                 "updated_at",
+                "city",
+                "country",
             )
             .query.sql_with_params()
         )
@@ -369,8 +388,20 @@ def _site_figures(cursor, skill_counts) -> dict:
         [HIRING_KEPT],
     )
     hiring = [list(row) for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT city, country FROM market_live WHERE city <> '' "
+        "GROUP BY city, country ORDER BY count(*) DESC, city LIMIT %s",
+        [CITIES_KEPT],
+    )
+    cities = [list(row) for row in cursor.fetchall()]
     skills = {str(skill_id): list(counts) for skill_id, counts in skill_counts.items()}
-    return {"open_roles": open_roles, "companies": companies, "hiring": hiring, "skills": skills}
+    return {
+        "open_roles": open_roles,
+        "companies": companies,
+        "hiring": hiring,
+        "skills": skills,
+        "cities": cities,
+    }
 
 
 def _skill_figures(cursor, skill_counts) -> dict:

@@ -41,16 +41,23 @@ def listing_canonical_url(context):
     the default sort: "?type=&skill=go&remote=remote&sort=newest" gives
     "?remote=remote&skill=go"."""
     request = context["request"]
-    params = request.GET.copy()
+    params = listing_params(context).copy()
     if params.get("sort") == context.get("default_sort"):
         params.pop("sort")
     return with_query(request, canonical_query(params, keys=LISTING_PARAMETERS))
 
 
+def listing_params(context):
+    """The listing's search with its keywords' facet words resolved (postings/facets.py):
+    the filter's own, read once, on the listing; the request's elsewhere."""
+    filterset = context.get("filter")
+    return filterset.data if filterset is not None else context["request"].GET
+
+
 @register.simple_tag(takes_context=True)
 def listing_feed_url(context, kind="atom"):
     """The feed of the listing's current filters (not its sort or page), as a site path."""
-    query = feed_query(context["request"].GET)
+    query = feed_query(listing_params(context))
     url = reverse(f"feeds:postings-{kind}")
     return f"{url}?{query}" if query else url
 
