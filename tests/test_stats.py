@@ -47,12 +47,18 @@ def board(db):
     python, go, sql = (SkillFactory(name=n) for n in ("Python", "Go", "SQL"))
     acme, globex = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
     remote = Posting.RemotePolicy.REMOTE
-    LivePostingFactory(company=acme, skills=[python, sql], remote_policy=remote)
-    LivePostingFactory(company=acme, skills=[python], salary_currency="USD")
+    LivePostingFactory(
+        company=acme, skills=[python, sql], remote_policy=remote, city="Berlin", country="DE"
+    )
+    LivePostingFactory(
+        company=acme, skills=[python], salary_currency="USD", city="Berlin", country="DE"
+    )
     LivePostingFactory(company=globex, skills=[python, go], salary_min=None, salary_max=None,
                        salary_currency="", remote_policy="")  # fmt: skip
-    LivePostingFactory(company=globex, skills=[go, sql], remote_policy=remote)
-    ExpiredPostingFactory(company=globex, skills=[python])
+    LivePostingFactory(
+        company=globex, skills=[go, sql], remote_policy=remote, city="Lisbon", country="PT"
+    )
+    ExpiredPostingFactory(company=globex, skills=[python], city="Oslo", country="NO")
     PostingFactory(company=acme, skills=[python])  # a draft
     return python, go, sql
 
@@ -76,6 +82,7 @@ def live_facts(board):
         "skills": [(s.pk, s.open_roles) for s in stats.skills_with_open_roles()],
         "guided": sorted((s.pk, s.open_roles) for s in stats.with_open_roles(Skill.objects.all())),
         "snapshots": [snapshot_facts(stats.skill_snapshot(skill)) for skill in board],
+        "cities": stats.live_cities(),
     }
 
 
@@ -84,6 +91,7 @@ def test_stored_figures_equal_the_live_ones(board, settings, stored):
     expected = live_facts(board)
     assert expected["totals"] == {"open_roles": 4, "companies": 2}
     assert [name for _, name in expected["hiring_choices"]] == ["Acme", "Globex"]
+    assert expected["cities"] == [("Berlin", "DE"), ("Lisbon", "PT")]
 
     settings.MARKET_STATS_SECONDS = 300
     assert stats.refresh()
