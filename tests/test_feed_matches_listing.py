@@ -4,6 +4,7 @@ over a fixed, varied board, read as a user and a feed reader read them: the list
 card links page after page, the feed through feedparser."""
 
 import random
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -89,8 +90,23 @@ def several(values):
 searches = st.fixed_dictionaries(
     {},
     optional={
+        # Words that name a filter too (postings/facets.py): "python remote" is a skill
+        # and a workplace, "lead" is only offered.
         "q": st.sampled_from(
-            ["engineer", "payments", "data", '"data scientist"', "-manager engineer", "cobol"]
+            [
+                "engineer",
+                "payments",
+                "data",
+                '"data scientist"',
+                "-manager engineer",
+                "cobol",
+                "python remote",
+                "senior engineer",
+                "go hybrid data",
+                "lead engineer",
+                "remote germany",
+                "on-site rust jobs",
+            ]
         ),
         "skill": several(SKILLS),
         "company": st.sampled_from(COMPANIES),
@@ -175,6 +191,31 @@ def test_the_drawn_searches_reach_every_filter_and_the_feeds_limit(board):
         found = PostingFilter(QueryDict(urlencode(search)), queryset=Posting.objects.live())
         found = found.qs.count()
         assert 0 < found < everything, search
+
+
+@pytest.mark.parametrize(
+    "typed, explicit",
+    [
+        ("python remote", "remote=remote&skill=python"),
+        ("senior rust engineer", "q=engineer&seniority=senior&skill=rust"),
+        ("remote python data", "q=data&remote=remote&skill=python"),
+        ("on-site jobs", "remote=onsite"),
+    ],
+)
+def test_words_that_name_filters_have_the_feed_of_those_filters(client, board, typed, explicit):
+    """A search typed in the box and the same search made with the filters list the
+    same postings, and offer the same feed: one job alert, however it was asked for."""
+    typed_url = f"/jobs/?{urlencode({'q': typed})}"
+    expected = listed(client, f"/jobs/?{explicit}&sort=newest")
+    assert expected
+    assert listed(client, f"{typed_url}&sort=newest") == expected
+    feeds = {
+        re.search(r'href="(/jobs/feed/atom/\?[^"]*)"', client.get(url).content.decode())[1]
+        for url in (typed_url, f"/jobs/?{explicit}")
+    }
+    assert feeds == {f"/jobs/feed/atom/?{explicit.replace('&', '&amp;')}"}
+    for kind in ("atom", "rss"):
+        assert feed_entries(client, f"/jobs/feed/{kind}/?{urlencode({'q': typed})}") == expected
 
 
 @pytest.mark.parametrize("slug", SKILLS)
