@@ -127,6 +127,8 @@ def pages(client, admin_client):
             "&salary_min=40000&pay=stated&sort=salary"
         ),
         "listing keyword search": f"{listing}?q=engineer",
+        # Words that name filters: applied (python, remote) and offered (lead).
+        "listing keywords naming filters": f"{listing}?q=python+remote+lead+engineer",
         "listing by where": f"{listing}?country=DE&work_from=DE&utc_offset=60",
         "listing by where, invalid (400)": f"{listing}?country=XX&work_from=EU&utc_offset=61",
         "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",

@@ -42,6 +42,7 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
             True,
         ),
         ("listing, keywords, page 2", "/jobs/?q=engineer&page=2", False),
+        ("listing, keywords naming filters", "/jobs/?q=python+remote+lead+engineer", True),
         ("listing by where", "/jobs/?work_from=DE&utc_offset=60", True),
         ("listing by country", "/jobs/?country=US", False),
         ("listing by where, invalid", "/jobs/?country=XX&utc_offset=61", False),

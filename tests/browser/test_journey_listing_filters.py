@@ -55,3 +55,42 @@ def test_filter_page_and_remove_filters(live_server, page, board):
     expect(page).to_have_url(live_server.url + "/jobs/")
     expect(count).to_have_text(f"{total} openings")
     expect(chips).to_have_count(0)
+
+
+def test_words_typed_in_the_keyword_box_become_removable_filters(live_server, page, board):
+    """ "python remote" is Python roles that are remote: the words become the filters'
+    chips, and taking a chip off does not bring its word back as text."""
+    python = len(board.backend_remote) + len(board.other)  # every Python role is remote
+    backend_remote = len(board.backend_remote)
+    backend = backend_remote + len(board.backend_other)
+
+    page.goto(live_server.url + "/jobs/")
+    count = page.locator("#results-heading")
+    filters = page.locator("form#filters")
+    keywords = filters.get_by_label("Keywords")
+    apply = filters.get_by_role("button", name="Show openings")
+    chips = page.get_by_role("list", name="Active filters")
+
+    keywords.fill("python remote")
+    apply.click()
+    expect(chips.get_by_role("link")).to_have_text(
+        [re.compile(r"^Python"), re.compile(r"^Remote"), "Clear all"]
+    )
+    expect(count).to_have_text(f"{python} openings")
+    expect(keywords).to_have_value("")
+    expect(filters.get_by_role("group", name="Workplace").get_by_label("Remote")).to_be_checked()
+    canonical = page.locator("link[rel=canonical]")
+    expect(canonical).to_have_attribute("href", re.compile(r"/jobs/\?remote=remote&skill=python$"))
+
+    chips.get_by_role("link", name="Python — remove this filter").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\?remote=remote$"))
+    expect(keywords).to_have_value("")
+
+    # A skill of several words, with the remote filter already ticked.
+    keywords.fill("backend development")
+    apply.click()
+    expect(count).to_have_text(f"{backend_remote} openings")
+    chips.get_by_role("link", name="Remote — remove this filter").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\?skill=backend-development$"))
+    expect(count).to_have_text(f"{backend} openings")
+    expect(keywords).to_have_value("")
