@@ -212,6 +212,7 @@ class Resolution:
     params: ResolvedQuery
     applied: tuple[Facet, ...] = ()
     offers: tuple[Offer, ...] = ()
+    typed: str = ""  # the keywords as typed, when some were applied
 
 
 def find_phrases(tokens: list[str], known: Vocabulary) -> list[Match]:
@@ -309,7 +310,7 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
             elif facet.value not in values:
                 target.setlist(facet.param, [*values, facet.value])
             offers.append(Offer(facet.offer_label(), target.urlencode()))
-    return Resolution(resolved, tuple(applied), tuple(offers))
+    return Resolution(resolved, tuple(applied), tuple(offers), text if applied else "")
 
 
 def _remaining(tokens: list[str], removed: set[int]) -> str:

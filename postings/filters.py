@@ -225,6 +225,11 @@ class PostingFilter(filters.FilterSet):
             return ()
         return self.keyword_facets.offers
 
+    @property
+    def typed_keywords(self) -> str:
+        """The keywords as typed, when words of them were applied as filters."""
+        return self.keyword_facets.typed if self.keyword_facets is not None else ""
+
     def filter_keywords(self, queryset, name, value):
         # Applied last, in `listing`: PostgreSQL tests conditions in the order they
         # are written, and the cheap ones (remote, seniority…) should spare it reading

@@ -229,6 +229,7 @@ def test_a_workplace_word_is_the_workplace_filter_not_text(client):
     assert QueryDict(chips(response)["Remote"]).dict() == {"skill": "python"}
     assert QueryDict(chips(response)["Python"]).dict() == {"remote": "remote"}
     page = response.content.decode()
+    assert "Your keywords “python remote” are applied as filters where they name one" in page
     assert 'aria-label="Active filters"' in page
     assert (
         '<link rel="canonical" href="http://testserver/jobs/?remote=remote&amp;skill=python">'
@@ -351,6 +352,7 @@ def test_a_search_without_such_words_is_unchanged(client):
     assert keyword_box(response) == "kotlin developer"
     assert chips(response).keys() == {"“kotlin developer”"}
     assert not offers(response)
+    assert "are applied as filters" not in response.content.decode()
 
 
 def test_python_remote_and_its_explicit_filters_have_one_feed(client):
