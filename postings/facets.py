@@ -319,7 +319,7 @@ def _remaining(tokens: list[str], removed: set[int]) -> str:
     for index, token in enumerate(tokens):
         if index in removed:
             continue
-        if token.startswith(('"', '-"')):
+        if token.startswith(('"', "-")):  # a phrase, or a word or phrase excluded
             kept.append(token)
             continue
         if normalise(token) in FILLER:

@@ -210,6 +210,9 @@ def keyword_box(response) -> str:
     return response.context["form"]["q"].value() or ""
 
 
+CANONICAL = '<link rel="canonical" href="http://testserver/jobs/?remote=remote&amp;skill=python">'
+
+
 def test_a_workplace_word_is_the_workplace_filter_not_text(client):
     python = SkillFactory(name="Python", slug="python")
     posting(title="Remote Python A", skills=[python], remote_policy=REMOTE)
@@ -231,10 +234,11 @@ def test_a_workplace_word_is_the_workplace_filter_not_text(client):
     page = response.content.decode()
     assert "Your keywords “python remote” are applied as filters where they name one" in page
     assert 'aria-label="Active filters"' in page
-    assert (
-        '<link rel="canonical" href="http://testserver/jobs/?remote=remote&amp;skill=python">'
-        in page
-    )
+    assert CANONICAL in page
+    # Best match needs keywords: with none left, the canonical URL has the default sort.
+    assert CANONICAL in listing(client, "python remote", sort="relevance").content.decode()
+    # An excluded word is never glue to drop.
+    assert keyword_box(listing(client, "python remote -jobs")) == "-jobs"
 
 
 @pytest.mark.parametrize("word", ["on-site", "onsite", "On Site"])
@@ -409,7 +413,7 @@ VOCABULARY = facets.Vocabulary.build(
     [("Berlin", "DE"), ("Munich", "DE"), ("Reading", "GB")],
 )
 WORDS = ["python", "remote", "hybrid", "senior", "lead", "go", "machine", "learning", "berlin",
-         "munich", "reading", "germany", "in", "jobs", "or", '"remote"', "-remote",
+         "munich", "reading", "germany", "in", "jobs", "or", '"remote"', "-remote", "-jobs",
          "on-site"]  # fmt: skip
 
 

@@ -42,7 +42,12 @@ def listing_canonical_url(context):
     "?remote=remote&skill=go"."""
     request = context["request"]
     params = listing_params(context).copy()
-    if params.get("sort") == context.get("default_sort"):
+    filterset = context.get("filter")
+    # The default sort is no part of the URL, nor a sort the search cannot have
+    # ("Best match" once the keywords were all read as filters).
+    if params.get("sort") == context.get("default_sort") or (
+        filterset is not None and params.get("sort") not in (None, filterset.sort_order)
+    ):
         params.pop("sort")
     return with_query(request, canonical_query(params, keys=LISTING_PARAMETERS))
 
