@@ -256,22 +256,21 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
     if not matches:
         return Resolution(resolved)
 
-    def value_of(facet: Facet, given) -> Facet:
-        # A country with remote roles only is where the hire may live.
-        if facet.param == "country" and set(given.getlist("remote")) == {REMOTE}:
+    # Words applied unless something below says otherwise; what they set decides the rest.
+    applicable = [m.meanings[0] for m in matches if not m.ambiguous]
+    workplace = set(resolved.getlist("remote")) | {
+        f.value for f in applicable if f.param == "remote"
+    }
+
+    def as_filter(facet: Facet) -> Facet:
+        # A country with remote roles only is where a hire may live.
+        if facet.param == "country" and workplace == {REMOTE}:
             return Facet("work_from", facet.value, facet.label)
         return facet
 
-    # Single-valued filters named more than once, or set to another value: offered.
-    applicable = [m for m in matches if not m.ambiguous]
-    workplace = set(resolved.getlist("remote")) | {
-        m.meanings[0].value for m in applicable if m.meanings[0].param == "remote"
-    }
-    given = QueryDict(mutable=True)
-    given.setlist("remote", sorted(workplace))
+    # A single-valued filter named twice, or already set to another value: offered.
     chosen: dict[str, set[str]] = {}
-    for match in applicable:
-        facet = value_of(match.meanings[0], given)
+    for facet in map(as_filter, applicable):
         chosen.setdefault(facet.param, set()).add(facet.value)
     conflicting = {
         param
@@ -285,7 +284,7 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
 
     applied, removed, offered = [], set(), []
     for match in matches:
-        facet = value_of(match.meanings[0], given)
+        facet = as_filter(match.meanings[0])
         if match.ambiguous or facet.param in conflicting:
             offered.append(match)
             continue
@@ -300,7 +299,7 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
     offers = []
     for match in offered:
         for meaning in match.meanings:
-            facet = value_of(meaning, given)
+            facet = as_filter(meaning)
             target = resolved.copy()
             target.pop("page", None)
             _set_text(target, _remaining(tokens, removed | set(range(match.start, match.end))))
