@@ -189,12 +189,14 @@ def inspect_pages() -> None:
         ("home", "/"),
         ("skill guide", guide.skill.get_absolute_url()),
         ("listing", "/jobs/"),
-        ("search", "/jobs/?q=python&remote=remote&seniority=senior"),
+        # Quoted, "python" stays a full-text search: unquoted it is the skill filter
+        # (postings/facets.py), and this row measures the search as before.
+        ("search", '/jobs/?q="python"&remote=remote&seniority=senior'),
         ("filtered", f"/jobs/?skill={skill.slug}&salary_min=100000&sort=salary"),
         ("last page", f"/jobs/?page={last}"),
         ("posting", posting.get_absolute_url()),
         ("company", company.get_absolute_url()),
-        ("atom feed", "/jobs/feed/atom/?q=python&remote=remote"),
+        ("atom feed", '/jobs/feed/atom/?q="python"&remote=remote'),
         ("sitemap", "/sitemap.xml"),
     ]
     result = []

@@ -74,6 +74,10 @@ def python_skill():
         "/jobs/?remote=remote&seniority=senior",
         "/jobs/?q=python",
         "/jobs/?q=python&remote=remote&seniority=senior",
+        # Words that name filters are those filters (postings/facets.py); quoted, text.
+        '/jobs/?q="python"&remote=remote&seniority=senior',
+        "/jobs/?q=senior+python+engineer+remote+germany",
+        "/jobs/?q=backend+jobs+in+berlin",
         '/jobs/?q="machine learning" -junior',
         "/jobs/?q=kotlin&sort=newest",
         "/jobs/?skill=python",
