@@ -89,19 +89,22 @@ def bump_on_change(*models, m2m=()) -> None:
 
 
 def page_validator(url: str) -> tuple[str, str]:
-    """The page cache's key and the ETag for the page at `url` (scheme, host, path, query).
+    """The page cache's key and the ETag of a page rendered now, for `url` (scheme, host,
+    path, query).
 
-    Both name what the page is rendered from: the content generation, which every write
-    moves, and the current window of PAGE_CACHE_SECONDS, because time alone publishes and
-    expires postings. So a stored page, and a copy a CDN or browser holds under the ETag,
-    is at most PAGE_CACHE_SECONDS behind what no save announces. Each URL's windows start
-    at an offset of its own, so that pages do not all expire in the same second.
+    The key names the content generation, which every write moves; a stored page lives
+    PAGE_CACHE_SECONDS. The ETag names the generation too, and the current window of
+    PAGE_CACHE_SECONDS, because time alone publishes and expires postings: a copy that a
+    CDN or browser holds is confirmed (304) while the page it would get is the one
+    rendered for that ETag, either stored (at most PAGE_CACHE_SECONDS old, under the
+    ETag it was rendered with) or rendered now. Each URL's windows start at an offset of
+    its own, so that all pages do not change their ETags in the same second.
     """
     seconds = settings.PAGE_CACHE_SECONDS
     digest = hashlib.sha256(url.encode()).hexdigest()
     window = int((time.time() + int(digest[:8], 16) % seconds) // seconds)
-    version = f"{content_generation()}.{window}"
-    return f"page:{version}:{digest}", f'W/"{version}.{digest[:12]}"'
+    generation = content_generation()
+    return f"page:{generation}:{digest}", f'W/"{generation}.{window}.{digest[:12]}"'
 
 
 class AnonymousPageCacheMiddleware:
@@ -157,6 +160,9 @@ class AnonymousPageCacheMiddleware:
             response = HttpResponse(content, status=status)
             for header, value in headers:
                 response.headers[header] = value
+            # Rendered in an earlier window, the copy the client holds may be this one.
+            if http_caching.matches(request, response.get("ETag", "")):
+                return http_caching.not_modified(response)
             return response
         response = self.get_response(request)
         store = request.method == "GET" and self.storable(response)

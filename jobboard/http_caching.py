@@ -134,7 +134,7 @@ def matches(request, etag: str) -> bool:
     """Whether the request's If-None-Match names `etag` (weak comparison, RFC 9110
     13.1.2). `*` is not a match: whether the URL has a page is for the view to say."""
     given = request.META.get("HTTP_IF_NONE_MATCH")
-    if not given:
+    if not given or not etag:
         return False
     wanted = etag.removeprefix("W/")
     return any(tag.removeprefix("W/") == wanted for tag in parse_etags(given))

@@ -9,6 +9,7 @@ PAGE_CACHE_SECONDS, an ETag that moves with every edit and with time, no `Vary: 
 
 import gzip
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -56,9 +57,11 @@ urlpatterns = [
 
 @pytest.fixture
 def cdn(settings):
-    """The page cache on, at its default bound."""
+    """The page cache on, at its default bound, and the clock stopped: the requests of a
+    test see one time window (tests that move the clock say so)."""
     settings.PAGE_CACHE_SECONDS = 10
-    return settings
+    with time_machine.travel(time.time(), tick=False):
+        yield settings
 
 
 @pytest.fixture
@@ -193,6 +196,26 @@ def test_the_etag_changes_at_least_every_page_cache_seconds(client, cdn, live_po
         longest = max(longest, run)
     assert longest == seconds
     assert len(set(etags)) >= 3
+
+
+def test_a_stored_page_is_confirmed_until_it_expires_and_never_longer(client, cdn, live_posting):
+    """A page the page cache stored keeps the ETag it was rendered with, in later time
+    windows too, for as long as it is stored: PAGE_CACHE_SECONDS from its rendering."""
+    url = reverse("postings:list")
+    seconds = cdn.PAGE_CACHE_SECONDS
+    with time_machine.travel(datetime(2027, 3, 1, 12, 0, 0, tzinfo=UTC), tick=False) as t:
+        etag = client.get(url)["ETag"]
+        for _ in range(seconds - 1):
+            t.shift(1)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+            assert len(queries) == 0
+
+        t.shift(1)
+
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200
+        assert response["ETag"] != etag
 
 
 def test_a_posting_that_expires_leaves_the_copy_within_the_bound(client, cdn, company):
