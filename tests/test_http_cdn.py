@@ -354,3 +354,12 @@ def test_images_and_tiny_responses_are_not_compressed(client, cdn, company, png_
 
     health = client.get(reverse("healthz"), HTTP_ACCEPT_ENCODING="gzip")
     assert never_kept(health)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "*", ",", "W/", 'W/"', '"unterminated', "\x00\xff", "a" * 5000, 'W/"1.2.3", *']
+)
+def test_a_malformed_if_none_match_gets_the_page(client, cdn, live_posting, value):
+    response = client.get(reverse("postings:list"), HTTP_IF_NONE_MATCH=value)
+
+    assert response.status_code == 200
