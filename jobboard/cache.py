@@ -178,7 +178,8 @@ class AnonymousPageCacheMiddleware:
 
     def render_for_visitor(self, request, url):
         """A request with cookies: rendered, never stored (they may hold a session), and
-        shared with an ETag when nothing in the response turned out to be theirs."""
+        shared with an ETag when they turned out to be nothing a page reads (only the
+        CSRF cookie of a form seen earlier) and nothing in the response is theirs."""
         response = self.get_response(request)
         etag = None
 

@@ -5,7 +5,8 @@ One rule decides both: a response *may be shared* when any visitor could be sent
 nothing in it depends on who asked, and it carries no secret. That excludes
 
 - a request from someone who may be signed in (a session cookie, an Authorization
-  header) and everything under the admin: `private, no-store`, never kept by a CDN;
+  header), or with any cookie but the CSRF one (a page may read it), and everything
+  under the admin: `private, no-store`, never kept by a CDN;
 - a response that used the CSRF token (a form that posts: the admin's login, the import
   page, any form an app adds) or sets a cookie: it is that visitor's alone, so
   `private, no-store` too, whatever the view said;
@@ -63,12 +64,15 @@ def cache_directives(response) -> set[str]:
 
 
 def is_personal(request) -> bool:
-    """Whether the visitor may be signed in, or is in the admin: the response may depend
-    on who they are. Decided from the request alone, without loading a session."""
+    """Whether the response may depend on who asks: the visitor may be signed in (a
+    session cookie, an Authorization header), is in the admin, or sent a cookie a page
+    may read (a `messages` notice, `read_primary`, any an app adds). Only the CSRF cookie
+    is known to change nothing a page shows. Decided from the request alone, without
+    loading a session."""
     return bool(
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        or request.META.get("HTTP_AUTHORIZATION")
+        request.META.get("HTTP_AUTHORIZATION")
         or request.path_info.startswith(f"/{settings.ADMIN_URL}")
+        or any(name != settings.CSRF_COOKIE_NAME for name in request.COOKIES)
     )
 
 

@@ -254,16 +254,29 @@ def test_without_a_page_cache_a_cdn_must_ask_every_time(client, settings, live_p
     assert "cookie" not in vary(response)
 
 
-def test_a_visitor_with_unrelated_cookies_gets_the_shared_page_and_304s(cdn, live_posting):
-    """Cookies the site does not read (an analytics cookie, a CSRF cookie from an earlier
-    form) change nothing: the page is rendered (never stored), shared and revalidated."""
-    visitor = Client(HTTP_COOKIE="theme=dark; csrftoken=" + "a" * 32)
+def test_a_visitor_with_a_csrf_cookie_gets_the_shared_page_and_304s(cdn, live_posting):
+    """The CSRF cookie of a form seen earlier changes nothing a page shows: the page is
+    rendered (never stored: cookies may hold a session), shared and revalidated."""
+    visitor = Client(HTTP_COOKIE="csrftoken=" + "a" * 32)
     url = reverse("postings:list")
     response = visitor.get(url)
     assert "public" in directives(response)
     assert response["ETag"] == Client().get(url)["ETag"]
 
     assert visitor.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("cookie", ["sessionid=expired", "messages=x", "read_primary=1", "a=b"])
+def test_a_visitor_with_a_cookie_a_page_may_read_gets_a_page_never_kept(cdn, live_posting, cookie):
+    """A session (staff, expired or not), a notice, the replica pin, or a cookie some app
+    reads: the page may be theirs, so a CDN must not keep it for others."""
+    visitor = Client(HTTP_COOKIE=cookie, HTTP_ACCEPT_ENCODING="gzip")
+    response = visitor.get(reverse("postings:list"))
+
+    assert response.status_code == 200
+    assert never_kept(response)
+    assert "ETag" not in response
+    assert "Content-Encoding" not in response
 
 
 def test_staff_pages_and_the_admin_are_never_kept(admin_client, cdn, live_posting):
