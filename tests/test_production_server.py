@@ -6,6 +6,7 @@ files. The server boots and serves pages first; then the test process publishes 
 closes a posting through the ORM, and a management command in another process renames
 its company: each change shows on the next request, with no restart and no waiting.
 Workers that froze "now" at boot, or a cache that only web workers invalidate, fail it.
+A CDN's view of the same server: 304 for a current copy, the new page after an edit, gzip.
 """
 
 import contextlib
