@@ -5,7 +5,7 @@ from django.views.generic import DetailView, ListView
 from jobboard.pagination import Listing, PaginationMixin
 
 from . import stats
-from .filters import RANK_WINDOW, PostingFilter, Sort
+from .filters import RANK_WINDOW, PostingFilter, Sort, skill_choice_groups
 from .models import Posting, PostingQuerySet
 
 
@@ -41,6 +41,9 @@ class PostingListView(PaginationMixin, ListView):
         return replace(listing, read_page=PostingQuerySet.rows_by_id)
 
     def get_context_data(self, **kwargs):
+        shown_skills, more_skills = skill_choice_groups(
+            self.filterset.choices, self.request.GET.getlist("skill")
+        )
         return super().get_context_data(
             filter=self.filterset,
             form=self.filterset.form,
@@ -52,7 +55,9 @@ class PostingListView(PaginationMixin, ListView):
                 for value, label in Sort.CHOICES
                 if value != Sort.RELEVANCE or self.filterset.keywords
             ],
-            skill_choices=self.filterset.choices.skills,
+            skill_choices=shown_skills,
+            more_skill_choices=more_skills,
+            skill_count=len(self.filterset.choices.skills),
             company_choices=self.company_choices(),
             **kwargs,
         )

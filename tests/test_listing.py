@@ -4,6 +4,7 @@ Filters combine with AND; several values of one filter (skill, remote, type, sen
 match any of them (OR).
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -314,3 +315,60 @@ def test_a_null_character_is_an_error_not_a_crash(client):
 
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
+
+
+def skills_filter(html: str) -> tuple[str, str]:
+    """The skills offered at once, and those behind "Show all" ("" when there is none)."""
+    fieldset = re.search(r"<legend>Skills.*?</fieldset>", html, re.S)[0]
+    shown, _, more = fieldset.partition('<details class="checks__more">')
+    return shown, more
+
+
+def test_the_skills_filter_offers_the_most_used_and_the_others_behind_show_all(client):
+    skills = {
+        c: factories.SkillFactory(name=f"Skill {c}", slug=f"skill-{c}") for c in "abcdefghijkl"
+    }
+    most_used = [skills[c] for c in "efghijkl"]  # two postings each: the POPULAR_SKILLS
+    live("Two of them", skills=most_used)
+    live("Two of them again", skills=most_used)
+    live("One", skills=[skills["d"]])  # used, but less
+
+    shown, more = skills_filter(get(client).content.decode())
+
+    assert re.findall(r"<label[^>]*>Skill (\w)</label>", shown) == list("efghijkl")
+    assert "Show all 12 skills</summary>" in more
+    assert re.findall(r"<label[^>]*>Skill (\w)</label>", more) == list("abcd")
+
+    # A ticked skill is never hidden behind the disclosure, and every box has its own id.
+    html = get(client, "skill=skill-b").content.decode()
+    shown, more = skills_filter(html)
+    assert 'value="skill-b" id="id_skill_0" checked> <label for="id_skill_0">Skill b<' in shown
+    assert "Skill b" not in more
+    ids = re.findall(r'id="(id_skill_\d+)"', html)
+    assert len(ids) == 12 and len(set(ids)) == 12
+
+
+def test_a_short_skills_list_is_shown_whole(client):
+    for c in "abcdefghij":  # ten: two more than the most used are not worth a click
+        factories.SkillFactory(name=f"Skill {c}", slug=f"skill-{c}")
+
+    shown, more = skills_filter(get(client).content.decode())
+
+    assert more == "" and len(re.findall("<label", shown)) == 10
+
+
+def test_the_most_used_skills_are_part_of_the_cached_form_choices(client, monkeypatch, settings):
+    """Read with the other choices once per change of content, not per request."""
+    from postings import stats
+
+    settings.PAGE_CACHE_SECONDS = 60  # parts of pages are cached as long (0 in tests)
+    build_site(skills=12, live=10)
+    reads = []
+    read = stats.with_open_roles
+    monkeypatch.setattr(stats, "with_open_roles", lambda *a: reads.append(1) or read(*a))
+
+    first = get(client).content.decode()
+    second = get(client, "remote=hybrid").content.decode()
+
+    assert len(reads) == 1
+    assert skills_filter(first)[1] and skills_filter(second)[1]  # "Show all" on both
