@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 
@@ -377,3 +378,41 @@ def skill_choice_groups(choices: FormChoices, ticked) -> tuple[list, list]:
     if len(others) <= 2:
         return list(choices.skills), []
     return shown, others
+
+
+# An empty result's way out: the filters to remove, each with what remains -------------
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One filter of an empty result to remove, and what the listing without it shows."""
+
+    removed: list[str]  # its chips' labels: one, or the values of a filter matching any
+    query: str  # the listing's query string without it
+    total: int
+    total_display: str  # as the listing without it says it: "12", "about 850,000"…
+
+
+def relaxed_queries(filterset: PostingFilter, chips: list[ActiveFilter]) -> list[tuple]:
+    """(labels, query string) for each filter of `chips` (the filterset's active_filters):
+    the listing without it. The values of one filter match any of them, so removing one
+    would narrow the result: they go together. Values the listing ignored as invalid are
+    left out too, so that the way out is a clean page."""
+    groups: list[list[ActiveFilter]] = []
+    for chip in chips:
+        if chip.or_previous and groups:
+            groups[-1].append(chip)
+        else:
+            groups.append([chip])
+    relaxed = []
+    for group in groups:
+        # Each chip's query removes its own value: together, the values all of them keep.
+        queries = [QueryDict(chip.remove_query) for chip in group]
+        query = QueryDict(mutable=True)
+        for name in queries[0]:
+            values = queries[0].getlist(name)
+            kept = [v for v in values if v and all(v in q.getlist(name) for q in queries)]
+            if kept and name not in filterset.form.errors:
+                query.setlist(name, kept)
+        relaxed.append(([chip.label for chip in group], query.urlencode()))
+    return relaxed
