@@ -131,6 +131,9 @@ def pages(client, admin_client):
         "listing by where, invalid (400)": f"{listing}?country=XX&work_from=EU&utc_offset=61",
         "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",
         "listing empty": f"{listing}?q=zzzqqqxxx",
+        "listing empty, filters to remove": (
+            f"{listing}?q=zzzqqqxxx&skill={guide_skill.slug}&skill={bare_skill.slug}&remote=remote"
+        ),
         "listing page 2": f"{listing}?page=2",
         "listing closing soon": f"{listing}?sort=closing",
         "posting live": posting.get_absolute_url(),

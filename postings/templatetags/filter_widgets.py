@@ -31,14 +31,15 @@ def _choices(field, choices):
 
 
 @register.simple_tag
-def checkbox_items(field, choices=None):
+def checkbox_items(field, choices=None, start=0):
     """The <li> of each choice of a multiple-choice field: a checkbox and its label.
 
-    `choices` ((value, label) pairs) replaces the field's own, e.g. from a cached list."""
+    `choices` ((value, label) pairs) replaces the field's own, e.g. from a cached list;
+    `start` numbers the ids on from an earlier list of the same field's choices."""
     selected = _selected(field)
     name, auto_id = escape(field.html_name), escape(str(field.auto_id))
     items = []
-    for index, (value, label) in enumerate(_choices(field, choices)):
+    for index, (value, label) in enumerate(_choices(field, choices), start=start):
         checked = " checked" if value in selected else ""
         input_id = f"{auto_id}_{index}"
         items.append(
