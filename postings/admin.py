@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
-from content.views import ContentImportStatusView, ContentImportView
+from content.views import ContentImportStatusView, ContentImportView, ContentSampleView
 from jobboard.admin_widgets import AccessibleAdminMixin
 from jobboard.cache import bump_content_generation
 
@@ -328,9 +328,11 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         # ("admin:postings_posting_import") sit beside the changelist that links to it.
         upload = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
         status = self.admin_site.admin_view(ContentImportStatusView.as_view(model_admin=self))
+        sample = self.admin_site.admin_view(ContentSampleView.as_view(model_admin=self))
         # Before the default URLs: "<path:object_id>/" would take "import/".
         return [
             path("import/", upload, name="postings_posting_import"),
+            path("import/sample.json", sample, name="postings_posting_import_sample"),
             path("import/<uuid:upload_id>/", status, name="postings_posting_import_status"),
             *super().get_urls(),
         ]
