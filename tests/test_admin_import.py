@@ -172,8 +172,16 @@ def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer):
     data["postings"][1]["company"] = "!!!"
     url, page = checked(client, json_upload(data))
     assert "Nothing can be imported from content.json" in page
-    assert "postings[0].salary_max: Must be greater than or equal to the minimum salary." in page
-    assert "postings[1].company: No slug can be made from the name &#x27;!!!&#x27;" in page
+    # Each record named as staff know it, by its slug: not by its place in the file.
+    assert (
+        "Posting &quot;senior-backend-engineer-acme&quot;, salary_max: Must be greater than "
+        "or equal to the minimum salary." in page
+    )
+    assert (
+        "Posting &quot;python-intern-globex&quot;, company: No slug can be made from the "
+        "name &#x27;!!!&#x27;" in page
+    )
+    assert "postings[" not in page
     assert 'value="Import"' not in page and REFRESH not in page
     client.post(url, {"action": "import"})  # forced: there is nothing to import
     assert len(queued()) == 0 and not Skill.objects.exists()
@@ -360,6 +368,8 @@ def test_the_dry_run_report_lists_what_records_leave_unsaid_and_what_is_invisibl
     }
     _, page = checked(client, json_upload(data))
     assert "<h3>Before you import</h3>" in page
-    assert "postings[0] (ca-data-engineer-fmd): a draft; job seekers will not see it." in page
+    assert (
+        "Posting &quot;Data Engineer (f/m/d)&quot;: a draft; job seekers will not see it." in page
+    )
     assert "Company &quot;C&amp;A&quot; (slug &quot;ca&quot;) will be created" in page
     assert not Posting.objects.exists() and not Company.objects.exists()
