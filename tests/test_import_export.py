@@ -632,6 +632,61 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
     ]
 
 
+def test_errors_name_records_by_slug_or_title_not_by_position(tmp_path):
+    data = sample()
+    data["postings"][0]["salary_max"] = 1
+    # Without a slug, a posting is named by its title; a skill by its name; a record with
+    # neither by its place in its section, counted from 1.
+    data["postings"].append({"company": "acme", "title": "Night Shift Engineer"})
+    data["skills"].append({"name": "Cobol", "description": 7})
+    data["postings"].append({"summary": "Nothing else."})
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        'Skill "Cobol", slug: This field is required.',
+        'Posting "senior-backend-engineer-acme", '
+        "salary_max: Must be greater than or equal to the minimum salary.",
+        'Posting "Night Shift Engineer", summary: This field cannot be blank.',
+        "Posting number 4, slug: Give a slug, or a company and a title to make one from.",
+    ]
+    assert not any("[" in error for error in raised.value.errors)
+
+
+def test_a_field_with_two_complaints_is_reported_once_in_the_rules_words(tmp_path):
+    data = sample()
+    data["postings"][0]["salary_currency"] = "euro"  # too long, and not a code
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        'Posting "senior-backend-engineer-acme", '
+        "salary_currency: Use a three-letter ISO 4217 code, e.g. EUR."
+    ]
+
+
+def test_a_slug_used_three_times_is_one_error_saying_where(tmp_path):
+    data = sample()
+    data["skills"] += [dict(data["skills"][0]), dict(data["skills"][0])]
+    slug = data["skills"][0]["slug"]
+    count = len(data["skills"])
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        f'Skill "{slug}", slug: 3 records have this slug (numbers 1, {count - 1} and {count} '
+        "in skills)."
+    ]
+
+
+def test_an_uploads_errors_show_no_path_of_the_machine(tmp_path):
+    """Named (an upload), a folder or file is called by that name, never by its path."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ContentError) as raised:
+        import_content(path=tmp_path / "empty", name="my-export.zip")
+    assert raised.value.errors == ["my-export.zip: This folder holds no content.json."]
+    with pytest.raises(ContentError) as raised:
+        import_content(path=tmp_path / "nowhere.json", name="my-export.json")
+    assert str(tmp_path) not in raised.value.errors[0]
+
+
 def test_a_bad_apply_url_is_reported_once(tmp_path):
     data = sample()
     data["postings"][0]["apply_url"] = "javascript:alert(1)"

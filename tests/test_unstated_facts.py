@@ -279,9 +279,9 @@ def test_a_name_whose_slug_belongs_to_another_company_is_refused(tmp_path):
         import_content(path=content_file(tmp_path, MINIMAL_RECORDS[:1]))
     [message] = error.value.errors
     assert message == (
-        'Posting "Data Engineer (f/m/d)", company: "C&A" is not the name of the company whose slug it makes '
-        '("ca" is "California Tech"). Name the company by its slug, or add it to '
-        '"companies" with a slug of its own.'
+        'Posting "Data Engineer (f/m/d)", company: "C&A" is not the name of the company '
+        'whose slug it makes ("ca" is "California Tech"). Name the company by its slug, '
+        'or add it to "companies" with a slug of its own.'
     )
     assert not Posting.objects.exists()
 
