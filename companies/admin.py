@@ -13,15 +13,16 @@ URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.display(description="Logo")
 def logo_thumbnail(company):
-    if not company.logo:
-        return format_html('<span class="admin-monogram">{}</span>', company.monogram)
-    # The rendered square (the logo fitted on a transparent square) needs no object-fit:
-    # no style attribute, which the Content-Security-Policy (style-src 'self') would block.
+    # What the pages show: the rendered square (the logo fitted on a transparent square,
+    # or the company's monogram), which needs no object-fit, so no style attribute, which
+    # the Content-Security-Policy (style-src 'self') would block. Until a worker renders
+    # it, the uploaded logo or the monogram's letters.
     sources = company.logo_sources(32)
-    return format_html(
-        '<img src="{}" width="32" height="32" alt="">',
-        sources["png"] if sources else company.logo.url,
-    )
+    if sources:
+        return format_html('<img src="{}" width="32" height="32" alt="">', sources["png"])
+    if company.logo:
+        return format_html('<img src="{}" width="32" height="32" alt="">', company.logo.url)
+    return format_html('<span class="admin-monogram">{}</span>', company.monogram)
 
 
 @admin.register(Company)
