@@ -93,3 +93,22 @@ def test_staff_add_a_company_and_an_opening_that_the_guide_shows(
     page.wait_for_function(
         "image => image.complete && image.naturalWidth > 0", arg=image.element_handle()
     )
+
+
+def test_the_admins_theme_toggle_wins_over_the_systems_scheme(live_server, browser):
+    """The board's colours in both themes, and staff's choice of theme (Django's toggle,
+    kept in localStorage) over the system's: static/css/admin.css sets both ways."""
+    header_backgrounds = {"light": "rgb(8, 70, 127)", "dark": "rgb(21, 39, 59)"}
+    for system, chosen, shown in [
+        ("light", "auto", "light"),
+        ("dark", "auto", "dark"),
+        ("dark", "light", "light"),
+        ("light", "dark", "dark"),
+    ]:
+        context = browser.new_context(color_scheme=system)
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.evaluate("theme => localStorage.setItem('theme', theme)", chosen)
+        page.reload()
+        expect(page.locator("#header")).to_have_css("background-color", header_backgrounds[shown])
+        context.close()
