@@ -167,8 +167,10 @@ class _TooManyErrors(Exception):
 class _Error:
     # Where in the file (for the order of the report): the section's position, the record's.
     order: tuple[int, int]
-    # The record as staff know it ('Posting "senior-backend-acme"'), or a top-level key.
-    record: str
+    # The record's section, and its name there ('"senior-backend-acme"', "number 4"); or,
+    # for an error of the file itself, no section and the top-level key ("version").
+    section: Section | None
+    name: str
     field: str | None
     message: str
 
@@ -176,12 +178,13 @@ class _Error:
 class _Errors(list):
     def add(self, where: str, message: str) -> None:
         """An error of the file itself, or of a section: "version: Unsupported …"."""
-        self._append(_Error((_SECTION_ORDER.get(where, -1), -1), where, None, message))
+        self._append(_Error((_SECTION_ORDER.get(where, -1), -1), None, where, None, message))
 
     def add_record(
-        self, section: Section, index: int, label: str, field: str | None, message: str
+        self, section: Section, index: int, name: str, field: str | None, message: str
     ) -> None:
-        self._append(_Error((_SECTION_ORDER[section.name], index), label, field, message))
+        order = (_SECTION_ORDER[section.name], index)
+        self._append(_Error(order, section, name, field, message))
 
     def _append(self, error: _Error) -> None:
         if error not in self:  # one problem once, however often it is met
@@ -194,20 +197,24 @@ class _Errors(list):
         field and message: an unknown skill, a company name that makes no slug)."""
         shared: dict[tuple, list[_Error]] = {}
         for error in sorted(self, key=lambda error: error.order):
-            same = (error.order[0], error.field, error.message) if error.order[1] >= 0 else error
+            same = (error.section, error.field, error.message) if error.section else error
             shared.setdefault(same, []).append(error)
         return [_line(errors) for errors in shared.values()]
 
 
-def _line(errors: list["_Error"]) -> str:
+def _line(errors: list[_Error]) -> str:
+    """'Posting "a", salary_max: …', or for many records 'Postings "a", "b" and 3 more, …'."""
     first = errors[0]
-    records = first.record
-    if len(errors) > 1:
-        names = [error.record.split(" ", 1)[1] for error in errors[:3]]
+    if first.section is None:
+        where = first.name
+    elif len(errors) == 1:
+        where = f"{_SINGULAR[first.section.name]} {first.name}"
+    else:
+        names = ", ".join(error.name for error in errors[:3])
         more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
-        plural = _PLURAL.get(first.record.split(" ", 1)[0], first.record.split(" ", 1)[0])
-        records = f"{plural} {', '.join(names)}{more}"
-    where = records if first.field is None else f"{records}, {first.field}"
+        where = f"{capfirst(first.section.name)} {names}{more}"
+    if first.field is not None:
+        where += f", {first.field}"
     return f"{where}: {first.message}"
 
 
@@ -237,9 +244,14 @@ class _Row:
     clear_logo: bool = False
 
     @property
+    def name(self) -> str:
+        """The record's name in its section: '"senior-backend-acme"'."""
+        return _record_name(self.section, self.index, self.record, slug=self.key)
+
+    @property
     def where(self) -> str:
         """The record as staff know it: 'Posting "senior-backend-acme"'."""
-        return _record_label(self.section, self.index, self.record, slug=self.key)
+        return f"{_SINGULAR[self.section.name]} {self.name}"
 
 
 class _Import:
@@ -337,15 +349,15 @@ class _Import:
         records = []
         for index, record in enumerate(items):
             if not isinstance(record, dict):
-                label = _record_label(section, index, {})
-                self.errors.add_record(section, index, label, None, "Expected an object.")
+                name = _record_name(section, index, {})
+                self.errors.add_record(section, index, name, None, "Expected an object.")
                 continue
             key = record.get(section.key)
             derived = section is POSTINGS and section.key not in record
             if derived:
                 key = _derived_posting_slug(record)
             usable = isinstance(key, str) and bool(key)
-            label = _record_label(section, index, record, slug=key if usable else None)
+            label = _record_name(section, index, record, slug=key if usable else None)
             for name in sorted(record.keys() - known):
                 self.errors.add_record(section, index, label, name, "Unknown field.")
             if section.key not in record and not key:
@@ -365,7 +377,7 @@ class _Import:
             if len(indexes) == 1:
                 continue
             record = items[indexes[0]]
-            label = _record_label(section, indexes[0], record, slug=key)
+            label = _record_name(section, indexes[0], record, slug=key)
             places = _positions(indexes, section)
             if section is POSTINGS and section.key not in record:
                 message = (
@@ -601,7 +613,7 @@ class _Import:
 
     def _error(self, row: _Row, name: str | None, message: str) -> None:
         row.valid = False
-        self.errors.add_record(row.section, row.index, row.where, name, message)
+        self.errors.add_record(row.section, row.index, row.name, name, message)
 
     # Writing ---------------------------------------------------------------------------
 
@@ -832,23 +844,21 @@ def _why_hidden(posting: Posting, now) -> str:
 
 
 _SINGULAR = {"skills": "Skill", "guides": "Guide", "companies": "Company", "postings": "Posting"}
-_PLURAL = {"Skill": "Skills", "Guide": "Guides", "Company": "Companies", "Posting": "Postings"}
 
 
-def _record_label(section: Section, index: int, record: dict, *, slug: str | None = None) -> str:
-    """A record as staff know it: by its slug ('Posting "senior-backend-acme"'); by its
-    title or name when its slug is not its own or not usable; by its place in the file
-    only when it has neither."""
-    singular = _SINGULAR[section.name]
+def _record_name(section: Section, index: int, record: dict, *, slug: str | None = None) -> str:
+    """A record's name in its section, as staff know it: its slug ('"senior-backend-acme"');
+    its title or name when its slug is not its own or not usable; its place in the
+    section ("number 4") only when it has neither."""
     given = record.get(section.key)
     if section is GUIDES and isinstance(given, str) and given:
-        return f'{singular} "{given[:80]}"'
+        return f'"{given[:80]}"'
     if slug and section.key in record:
-        return f'{singular} "{slug[:80]}"'
+        return f'"{slug[:80]}"'
     for name in ("title", "name"):
         if isinstance(record.get(name), str) and record[name].strip():
-            return f'{singular} "{record[name].strip()[:80]}"'
-    return f"{singular} number {index + 1}"
+            return f'"{record[name].strip()[:80]}"'
+    return f"number {index + 1}"
 
 
 def _positions(indexes: list[int], section: Section) -> str:
