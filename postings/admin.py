@@ -105,11 +105,8 @@ class PostingAdminForm(forms.ModelForm):
         self.published_now = False
         posting = self.instance
         if "published_at" in self.fields:
-            self.fields[
-                "published_at"
-            ].help_text = (
-                f"{Posting._meta.get_field('published_at').help_text} {self.PUBLISH_NOW_HELP}"
-            )
+            rule = Posting._meta.get_field("published_at").help_text
+            self.fields["published_at"].help_text = f"{rule} {self.PUBLISH_NOW_HELP}"
         if "apply_by" not in self.fields:
             return
         self.fields["apply_by"].help_text = (
