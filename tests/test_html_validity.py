@@ -161,6 +161,7 @@ def pages(client, admin_client):
     waiting = admin_client.post(import_url, {"file": SimpleUploadedFile("c.json", content)})
     staff = {
         "admin login": (client, f"/{settings.ADMIN_URL}login/"),
+        "admin index": (admin_client, reverse("admin:index")),
         "admin postings list": (admin_client, reverse("admin:postings_posting_changelist")),
         "admin posting change form": (admin_client, change_form(posting)),
         "admin postings, range missing": (
