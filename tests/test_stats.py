@@ -48,7 +48,7 @@ def board(db):
     acme, globex = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
     remote = Posting.RemotePolicy.REMOTE
     LivePostingFactory(company=acme, skills=[python, sql], remote_policy=remote)
-    LivePostingFactory(company=acme, skills=[python], salary_currency="USD")
+    LivePostingFactory(company=acme, skills=[python], salary_currency="USD", country="DE")
     LivePostingFactory(company=globex, skills=[python, go], salary_min=None, salary_max=None,
                        salary_currency="", remote_policy="")  # fmt: skip
     LivePostingFactory(company=globex, skills=[go, sql], remote_policy=remote)
@@ -65,6 +65,7 @@ def snapshot_facts(snapshot):
         snapshot.salary_ranges,
         [(c.pk, c.open_roles) for c in snapshot.top_companies],
         [(s.pk, s.shared_roles) for s in snapshot.related_skills],
+        snapshot.countries,
     )
 
 
