@@ -235,8 +235,9 @@ def test_a_skill_without_a_guide_has_no_preview_of_its_openings(client):
 
     html = client.get(skill.get_absolute_url()).content.decode()
 
-    # Its openings follow the header: nothing to jump over.
+    # Its openings follow the header, before the snapshot: nothing to jump over.
     assert "first-openings" not in html and "jump-to-openings" not in html
+    assert html.index('id="openings"') < html.index('id="snapshot-heading"')
     assert len(cards(openings(html))) == 1
 
 
@@ -329,6 +330,9 @@ def test_chips_are_links_that_add_and_remove_a_value(client, guide_openings):
         f'href="{url}?remote=remote&amp;seniority=senior#openings" rel="nofollow">Senior' in chips
     )
     assert f'href="{url}?remote=remote&amp;country=DE#openings" rel="nofollow">Germany' in chips
+    # Open when a chip is chosen; closed on a phone otherwise (always open when wider).
+    assert '<details class="narrow-disclosure disclosure" open>' in html
+    assert '<details class="narrow-disclosure disclosure">' in client.get(url).content.decode()
     html = client.get(f"{url}?country=DE").content.decode()
     assert f'href="{url}?country=NL#openings" rel="nofollow">Netherlands' in html
     # The list leads on to the listing with the same filters.
