@@ -395,3 +395,19 @@ def test_the_guide_loads_its_table_of_contents_script(client, site):
     # Deferred, from this origin (the CSP allows no inline script).
     assert '<script src="/static/js/guide.js" defer></script>' in html
     assert "<script>" not in html
+
+
+def test_the_first_openings_mark_new_ones_as_their_whole_list_does(client):
+    skill = factories.SkillGuideFactory().skill
+    now = timezone.now()
+    for hours in (1, 2):
+        factories.LivePostingFactory(skills=[skill], published_at=now - timedelta(hours=hours))
+    for days in range(3, 9):
+        factories.LivePostingFactory(skills=[skill], published_at=now - timedelta(days=days))
+
+    html = client.get(skill.get_absolute_url()).content.decode()
+
+    # Two new of eight: marked in the list, and so in its first three (two of three alone
+    # would not be).
+    assert first_openings(html).count("badge--new") == 2
+    assert sum("badge--new" in card for card in cards(openings(html))) == 2
