@@ -76,6 +76,19 @@ def test_different_urls_are_different_pages(client, page_cache, live_posting):
     assert queries > 0
 
 
+def test_a_guide_narrowed_by_chips_comes_from_the_cache(client, page_cache):
+    skill = SkillFactory(name="Go", slug="go")
+    LivePostingFactory(skills=[skill], remote_policy=Posting.RemotePolicy.REMOTE)
+    url = f"{skill.get_absolute_url()}?remote=remote&seniority=mid"
+
+    first, queries = get(client, url)
+    again, queries_again = get(client, url)
+
+    # No cookie, no token: every visitor's page, stored once per URL.
+    assert not first.cookies and queries > 0
+    assert queries_again == 0 and again.content == first.content
+
+
 def test_a_published_posting_shows_at_once(client, page_cache, live_posting):
     draft = PostingFactory(title="Freshly Published Role")
     assert "Freshly Published Role" not in get(client, "/jobs/")[0].content.decode()

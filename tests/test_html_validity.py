@@ -121,6 +121,11 @@ def pages(client, admin_client):
         "skills": reverse("skills:list"),
         "skill with a guide": guide_skill.get_absolute_url(),
         "skill without a guide": bare_skill.get_absolute_url(),
+        "skill narrowed by chips": (
+            f"{guide_skill.get_absolute_url()}?remote=remote&remote=hybrid&seniority=senior"
+        ),
+        "skill narrowed to nothing": f"{guide_skill.get_absolute_url()}?remote=onsite&country=AQ",
+        "skill, invalid chip (400)": f"{guide_skill.get_absolute_url()}?remote=moon",
         "listing": listing,
         "listing filtered": (
             f"{listing}?skill={guide_skill.slug}&remote=remote&remote=hybrid"
@@ -193,6 +198,7 @@ def pages(client, admin_client):
         ),
     }
     expected_status = {
+        "skill, invalid chip (400)": 400,
         "listing invalid (400)": 400,
         "listing by where, invalid (400)": 400,
         "404": 404,

@@ -35,6 +35,11 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
         ("home", "/", True),
         ("skills", "/skills/", False),
         ("skill guide", guide.get_absolute_url(), True),
+        (
+            "skill guide, narrowed",
+            f"{guide.get_absolute_url()}?remote=remote&seniority=senior",
+            True,
+        ),
         ("listing", "/jobs/", False),
         (
             "listing with filters",

@@ -24,6 +24,25 @@ def test_phone_guide_listing_and_posting(live_server, phone_page, board):
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mastering backend development")
     assert_fits(page)
+    # The newest opening is on the first screen, its summary in full.
+    first = page.locator(".first-openings .card").first
+    assert first.bounding_box()["y"] < PHONE["height"]
+    summary = first.locator(".card__summary")
+    assert summary.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    # While the article is read, a button at the bottom of the screen leads to the openings.
+    jump = page.get_by_role(
+        "link", name=f"See {len(board.backend_remote) + len(board.backend_other)} openings"
+    )
+    expect(jump).not_to_be_in_viewport()  # not over the first openings
+    page.get_by_role("heading", name="Career paths").scroll_into_view_if_needed()
+    expect(jump).to_be_in_viewport()
+    box = jump.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"] and box["height"] >= 44
+    jump.click()
+    expect(page).to_have_url(re.compile("#openings$"))
+    expect(page.locator("#openings-heading")).to_be_in_viewport()
+    expect(jump).not_to_be_in_viewport()  # gone at the guide's end
+    page.evaluate("window.scrollTo(0, 0)")
     # "On this page" is collapsed on a phone, and opens.
     toc = page.get_by_role("navigation", name="On this page")
     expect(toc).to_be_hidden()
