@@ -1,9 +1,11 @@
 """Import content: an upsert by slug, validated like the admin, written all or nothing.
 
 Every record is validated before anything is written, and every error is collected (up
-to MAX_ERRORS), each naming its record and field: `postings[12].salary_max: …`. Only a
-file without errors is written, in one transaction: a process killed in the middle
-leaves the site untouched.
+to MAX_ERRORS), each naming its record as staff know it — by slug, or by title or name
+when it has none — and its field: `Posting "senior-backend-acme", salary_max: …`. An
+error is reported once: the same problem in many records (an unknown skill) is one line
+naming them, and a slug used twice is one line giving where. Only a file without errors
+is written, in one transaction: a process killed in the middle leaves the site untouched.
 
 Validation is the admin's: each record goes through its model's `full_clean()` and each
 logo through `normalise_logo()`. The checks `full_clean()` would make with one query per
@@ -22,7 +24,6 @@ Markdown, logo sizes. Unchanged records are not written at all.
 
 import contextlib
 import hashlib
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -162,11 +163,59 @@ class _TooManyErrors(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Error:
+    # Where in the file (for the order of the report): the section's position, the record's.
+    order: tuple[int, int]
+    # The record's section, and its name there ('"senior-backend-acme"', "number 4"); or,
+    # for an error of the file itself, no section and the top-level key ("version").
+    section: Section | None
+    name: str
+    field: str | None
+    message: str
+
+
 class _Errors(list):
     def add(self, where: str, message: str) -> None:
-        self.append(f"{where}: {message}")
+        """An error of the file itself, or of a section: "version: Unsupported …"."""
+        self._append(_Error((_SECTION_ORDER.get(where, -1), -1), None, where, None, message))
+
+    def add_record(
+        self, section: Section, index: int, name: str, field: str | None, message: str
+    ) -> None:
+        order = (_SECTION_ORDER[section.name], index)
+        self._append(_Error(order, section, name, field, message))
+
+    def _append(self, error: _Error) -> None:
+        if error not in self:  # one problem once, however often it is met
+            self.append(error)
         if len(self) >= MAX_ERRORS:
             raise _TooManyErrors
+
+    def lines(self) -> list[str]:
+        """In the file's order; one line for a problem that many records share (the same
+        field and message: an unknown skill, a company name that makes no slug)."""
+        shared: dict[tuple, list[_Error]] = {}
+        for error in sorted(self, key=lambda error: error.order):
+            same = (error.section, error.field, error.message) if error.section else error
+            shared.setdefault(same, []).append(error)
+        return [_line(errors) for errors in shared.values()]
+
+
+def _line(errors: list[_Error]) -> str:
+    """'Posting "a", salary_max: …', or for many records 'Postings "a", "b" and 3 more, …'."""
+    first = errors[0]
+    if first.section is None:
+        where = first.name
+    elif len(errors) == 1:
+        where = f"{_SINGULAR[first.section.name]} {first.name}"
+    else:
+        names = ", ".join(error.name for error in errors[:3])
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        where = f"{capfirst(first.section.name)} {names}{more}"
+    if first.field is not None:
+        where += f", {first.field}"
+    return f"{where}: {first.message}"
 
 
 @dataclass(eq=False)
@@ -195,8 +244,14 @@ class _Row:
     clear_logo: bool = False
 
     @property
+    def name(self) -> str:
+        """The record's name in its section: '"senior-backend-acme"'."""
+        return _record_name(self.section, self.index, self.record, slug=self.key)
+
+    @property
     def where(self) -> str:
-        return f"{self.section.name}[{self.index}]"
+        """The record as staff know it: 'Posting "senior-backend-acme"'."""
+        return f"{_SINGULAR[self.section.name]} {self.name}"
 
 
 class _Import:
@@ -220,7 +275,7 @@ class _Import:
         try:
             records = self._read_top_level(self.source.data)
             if records is None:  # not this format: its records mean nothing
-                raise ContentError(list(self.errors))
+                raise ContentError(self.errors.lines())
             file_skills = {key for _, key, _ in records["skills"]}
             site_skills = _existing_keys(
                 Skill,
@@ -244,12 +299,12 @@ class _Import:
         except _TooManyErrors:
             raise ContentError(
                 [
-                    *sorted(self.errors, key=_file_order),
+                    *self.errors.lines(),
                     f"Stopped after {MAX_ERRORS} errors; fix these and run the import again.",
                 ]
             ) from None
         if self.errors:
-            raise ContentError(sorted(self.errors, key=_file_order))
+            raise ContentError(self.errors.lines())
 
     def _read_top_level(self, data: Any) -> dict[str, list[tuple[int, str, dict]]] | None:
         records = {section.name: [] for section in SECTIONS}
@@ -290,37 +345,48 @@ class _Import:
     def _read_records(self, section: Section, items: list) -> list[tuple[int, str, dict]]:
         """(index, key, record) of each record with a usable, unique key."""
         known = set(section.fields)
-        seen: dict[str, int] = {}
+        seen: dict[str, list[int]] = {}
         records = []
         for index, record in enumerate(items):
-            where = f"{section.name}[{index}]"
             if not isinstance(record, dict):
-                self.errors.add(where, "Expected an object.")
+                name = _record_name(section, index, {})
+                self.errors.add_record(section, index, name, None, "Expected an object.")
                 continue
-            for name in sorted(record.keys() - known):
-                self.errors.add(f"{where}.{name}", "Unknown field.")
             key = record.get(section.key)
             derived = section is POSTINGS and section.key not in record
             if derived:
                 key = _derived_posting_slug(record)
+            usable = isinstance(key, str) and bool(key)
+            label = _record_name(section, index, record, slug=key if usable else None)
+            for name in sorted(record.keys() - known):
+                self.errors.add_record(section, index, label, name, "Unknown field.")
             if section.key not in record and not key:
                 required = "This field is required."
                 if section is POSTINGS:
                     required = "Give a slug, or a company and a title to make one from."
-                self.errors.add(f"{where}.{section.key}", required)
-            elif not isinstance(key, str) or not key:
-                self.errors.add(f"{where}.{section.key}", "Expected a slug.")
+                self.errors.add_record(section, index, label, section.key, required)
+            elif not usable:
+                self.errors.add_record(section, index, label, section.key, "Expected a slug.")
             elif key in seen:
-                message = f'Duplicate {section.key} "{key}": also {section.name}[{seen[key]}].'
-                if derived:
-                    message = (
-                        f'The slug "{key}", derived from the company and the title, is also '
-                        f"{section.name}[{seen[key]}]'s: give one of them a slug."
-                    )
-                self.errors.add(f"{where}.{section.key}", message)
+                seen[key].append(index)
             else:
-                seen[key] = index
+                seen[key] = [index]
                 records.append((index, key, record))
+        # A key used twice is one problem, reported once with where it is used.
+        for key, indexes in seen.items():
+            if len(indexes) == 1:
+                continue
+            record = items[indexes[0]]
+            label = _record_name(section, indexes[0], record, slug=key)
+            places = _positions(indexes, section)
+            if section is POSTINGS and section.key not in record:
+                message = (
+                    f'{len(indexes)} records make the slug "{key}" from their company and '
+                    f"title ({places}): give them slugs of their own."
+                )
+            else:
+                message = f"{len(indexes)} records have this {section.key} ({places})."
+            self.errors.add_record(section, indexes[0], label, section.key, message)
         return records
 
     def _validate_skills(self, records) -> None:
@@ -484,10 +550,14 @@ class _Import:
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                # A field's validators may say the same thing twice (URLField's own and
-                # the apply URL's stricter one): once is enough.
-                for message in dict.fromkeys(messages):
-                    self._error(row, None if name == NON_FIELD_ERRORS else name, message)
+                if name == NON_FIELD_ERRORS:
+                    for message in dict.fromkeys(messages):
+                        self._error(row, None, message)
+                    continue
+                # One problem per field: its validators and the model's rule may each say
+                # it ("at most 3 characters", then "a three-letter ISO 4217 code"); the
+                # rule, last, says it in the words of the field's help.
+                self._error(row, name, messages[-1])
         if row.action == CREATED or not row.valid:
             return
         changed = self._changed(row)
@@ -543,7 +613,7 @@ class _Import:
 
     def _error(self, row: _Row, name: str | None, message: str) -> None:
         row.valid = False
-        self.errors.add(row.where if name is None else f"{row.where}.{name}", message)
+        self.errors.add_record(row.section, row.index, row.name, name, message)
 
     # Writing ---------------------------------------------------------------------------
 
@@ -660,20 +730,18 @@ class _Import:
         written = [row for row in self.rows[POSTINGS.name] if row.action != UNCHANGED]
         for row in self.rows[GUIDES.name]:
             if row.action != UNCHANGED and not row.instance.is_published:
-                notes.append(f"{row.where} ({row.key}): not published; readers will not see it.")
+                notes.append(f"{row.where}: not published; readers will not see it.")
         for row in written:
             hidden = _why_hidden(row.instance, self.started)
             if hidden:
-                notes.append(f"{row.where} ({row.key}): {hidden}; job seekers will not see it.")
+                notes.append(f"{row.where}: {hidden}; job seekers will not see it.")
         unstated = [(row, _unstated(row.instance)) for row in written]
         tally = Counter(fact for _, facts in unstated for fact in facts)
         if tally:
             counts = ", ".join(f"{fact} {count}" for fact, count in tally.most_common())
             notes.append(f"Of {len(written)} postings written, how many leave unsaid: {counts}.")
         notes += [
-            f"{row.where} ({row.key}) does not state: {', '.join(facts)}."
-            for row, facts in unstated
-            if facts
+            f"{row.where} does not state: {', '.join(facts)}." for row, facts in unstated if facts
         ]
         if len(notes) > MAX_NOTES:
             notes = [*notes[:MAX_NOTES], f"…and {len(notes) - MAX_NOTES} more notes like these."]
@@ -737,7 +805,6 @@ def _derived_posting_slug(record: dict) -> str | None:
     return slugify(f"{_company_slug(company)} {title}")[:max_length].strip("-") or None
 
 
-_RECORD = re.compile(r"(\w+)\[(\d+)\]")
 _SECTION_ORDER = {section.name: position for position, section in enumerate(SECTIONS)}
 
 
@@ -776,12 +843,29 @@ def _why_hidden(posting: Posting, now) -> str:
     return ""
 
 
-def _file_order(error: str) -> tuple[int, int]:
-    """Errors in the order of the file's records; a record's own errors keep theirs."""
-    match = _RECORD.match(error)
-    if not match:
-        return (-1, 0)
-    return (_SECTION_ORDER.get(match[1], -1), int(match[2]))
+_SINGULAR = {"skills": "Skill", "guides": "Guide", "companies": "Company", "postings": "Posting"}
+
+
+def _record_name(section: Section, index: int, record: dict, *, slug: str | None = None) -> str:
+    """A record's name in its section, as staff know it: its slug ('"senior-backend-acme"');
+    its title or name when its slug is not its own or not usable; its place in the
+    section ("number 4") only when it has neither."""
+    given = record.get(section.key)
+    if section is GUIDES and isinstance(given, str) and given:
+        return f'"{given[:80]}"'
+    if slug and section.key in record:
+        return f'"{slug[:80]}"'
+    for name in ("title", "name"):
+        if isinstance(record.get(name), str) and record[name].strip():
+            return f'"{record[name].strip()[:80]}"'
+    return f"number {index + 1}"
+
+
+def _positions(indexes: list[int], section: Section) -> str:
+    """Where records are in their section, counted from 1: "numbers 1 and 3 in postings"."""
+    numbers = [str(index + 1) for index in indexes]
+    listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+    return f"numbers {listed} in {section.name}"
 
 
 def _short(value) -> str:

@@ -76,6 +76,17 @@ class FolderSource(ContentSource):
             return file.read(limit + 1), target.stat().st_size
 
 
+class UploadedFileSource(ContentSource):
+    """An uploaded .json file: nothing was uploaded beside it, so its logos are inline."""
+
+    def read_file(self, name: str, *, limit: int) -> tuple[bytes, int]:
+        raise FileNotReadable(
+            f'"{describe(name)}" names a file, and a .json upload has none beside it: give '
+            "the logo inline (a data: URI, as “export_content export.json” writes it), or "
+            "upload a .zip holding content.json and its logos/ folder."
+        )
+
+
 class ArchiveSource(ContentSource):
     where = "in the archive"
 
@@ -142,22 +153,25 @@ def open_content(path: str | Path, *, name: str | None = None) -> Iterator[Conte
     """The content at `path`: a JSON file, a folder holding content.json, or a .zip of one.
 
     Messages call the file `name` (say, the name it was uploaded under) rather than its
-    path. Raises ContentError when there is nothing readable there.
+    path, and then never show a path of this machine: `name` is an upload, whose temporary
+    copy means nothing to the person who sent it. Raises ContentError when there is
+    nothing readable there.
     """
     path = Path(path)
     label = name or str(path)
     if path.is_dir():
         content_file = path / CONTENT_FILE
         if not content_file.is_file():
-            raise ContentError(
-                [f"{label}: This folder holds no {CONTENT_FILE} (looked for {content_file})."]
-            )
+            looked = "" if name else f" (looked for {content_file})"
+            raise ContentError([f"{label}: This folder holds no {CONTENT_FILE}{looked}."])
         data = _parse(_read_file(content_file, label), name or str(content_file))
         yield FolderSource(data, folder=path)
     elif path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
         with _open_archive(path, label) as (archive, prefix):
             raw = _read_member(archive, prefix + CONTENT_FILE, label)
             yield ArchiveSource(_parse(raw, label), archive=archive, prefix=prefix)
+    elif path.is_file() and name:
+        yield UploadedFileSource(_parse(_read_file(path, label), label))
     elif path.is_file():
         yield FolderSource(_parse(_read_file(path, label), label), folder=path.parent)
     else:

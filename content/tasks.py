@@ -43,7 +43,15 @@ def _import(upload_id: str, *, dry_run: bool) -> dict:
         try:
             report = import_content(path=path, dry_run=dry_run, name=upload.name)
         except ContentError as error:
-            return {"errors": list(error.errors)}
+            # The temporary copy's path means nothing to staff (and tells the world where
+            # the workers keep files): the upload's name stands for it, in any message
+            # that quotes it (an error of the system's own, say).
+            return {
+                "errors": [
+                    line.replace(str(path), upload.name).replace(folder, "…")
+                    for line in error.errors
+                ]
+            }
     return {"report": report_data(report)}
 
 

@@ -13,6 +13,7 @@ report. No request waits for either: only the upload's size is limited
 TASK_STUCK_SECONDS (background/worker.py), with a button to run it again.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -32,6 +33,7 @@ from background import worker
 from jobboard.tasks import TaskResultStatus
 from postings.models import Posting
 
+from .format import FORMAT, SECTIONS, VERSION
 from .models import ContentUpload
 from .tasks import check_upload, import_upload
 
@@ -44,6 +46,10 @@ IMPORT_SUFFIXES = (".json", ".zip")
 UPLOAD_KEPT_FOR = timedelta(days=1)
 # How often the status page reloads itself while a worker is at it.
 REFRESH_SECONDS = 2
+# The sample the upload page offers: every section, imported cleanly by tests; its
+# records are drafts and unpublished, under "example-" slugs, so importing it shows
+# visitors nothing.
+SAMPLE_FILE = Path(__file__).resolve().parent / "samples" / "content.json"
 
 
 class ContentUploadForm(forms.Form):
@@ -92,15 +98,16 @@ class ImportPermissionMixin:
 
 
 class ContentImportView(ImportPermissionMixin, View):
-    """The upload form; a valid upload goes to a worker for its dry run."""
+    """The upload form, with the format explained; a valid upload goes to a worker for its
+    dry run."""
 
     def get(self, request):
-        return self.render(request, "admin/content/import_content.html", form=ContentUploadForm())
+        return self.render_form(request, ContentUploadForm())
 
     def post(self, request):
         form = ContentUploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return self.render(request, "admin/content/import_content.html", form=form)
+            return self.render_form(request, form)
         file = form.cleaned_data["file"]
         ContentUpload.objects.filter(uploaded_at__lt=timezone.now() - UPLOAD_KEPT_FOR).delete()
         with transaction.atomic():  # the upload and its dry run's task, or neither
@@ -110,6 +117,29 @@ class ContentImportView(ImportPermissionMixin, View):
             upload.dry_run_id = check_upload.enqueue(str(upload.pk)).id
             upload.save(update_fields=["dry_run"])
         return redirect("admin:postings_posting_import_status", upload_id=upload.pk)
+
+    def render_form(self, request, form):
+        return self.render(
+            request,
+            "admin/content/import_content.html",
+            form=form,
+            sections=SECTIONS,
+            content_format=FORMAT,
+            version=VERSION,
+            sample_url=reverse("admin:postings_posting_import_sample"),
+        )
+
+
+class ContentSampleView(ImportPermissionMixin, View):
+    """The sample content file, downloaded: a start for staff who write one by hand."""
+
+    def get(self, request):
+        return FileResponse(
+            SAMPLE_FILE.open("rb"),
+            as_attachment=True,
+            filename="content-sample.json",
+            content_type="application/json",
+        )
 
 
 class ContentImportStatusView(ImportPermissionMixin, View):
@@ -174,7 +204,12 @@ def _state(result) -> str:
     }.get(result.status, "failed")
 
 
+# An absolute path in an exception's message ("No such file: '/tmp/jobboard-import-…'").
+_SERVER_PATH = re.compile(r"""(?<![\w.:/])/(?:[^\s'"/:]+/)*[^\s'"/:]+""")
+
+
 def _error(result) -> str:
+    """The failed step's exception, without the paths of the machine that ran it."""
     if result is None:
         return "The record of this step is gone (tasks are pruned): upload the file again."
-    return worker.error_line(result)
+    return _SERVER_PATH.sub("(a file on the server)", worker.error_line(result))

@@ -36,8 +36,8 @@ class LabelledSplitDateTime(widgets.AdminSplitDateTime):
 
 class AccessibleAdminMixin:
     """For a ModelAdmin or an inline: valid autocomplete selects, labelled date/time
-    inputs, plus static/js/admin.js (names for the autocomplete widgets) and
-    static/css/admin.css (contrast)."""
+    inputs, plus static/js/admin.js (names for the autocomplete widgets). The board's
+    static/css/admin.css is on every admin page already (templates/admin/base_site.html)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -53,5 +53,4 @@ class AccessibleAdminMixin:
         return formfield
 
     class Media:
-        css = {"all": ["css/admin.css"]}
         js = ["js/admin.js"]

@@ -29,10 +29,13 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.cache import cc_delim_re
+
+from jobboard import http_caching
+from jobboard.http_caching import cache_directives
 
 GENERATION_KEY = "content-generation"
-# Responses with any of these Cache-Control directives are never shared.
+# Responses with any of these Cache-Control directives, as their views sent them, are
+# never stored.
 PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache", "max-age=0"}
 
 
@@ -85,16 +88,38 @@ def bump_on_change(*models, m2m=()) -> None:
         m2m_changed.connect(bump_content_generation, sender=through, dispatch_uid=uid)
 
 
+def page_validator(url: str) -> tuple[str, str]:
+    """The page cache's key and the ETag of a page rendered now, for `url` (scheme, host,
+    path, query).
+
+    The key names the content generation, which every write moves; a stored page lives
+    PAGE_CACHE_SECONDS. The ETag names the generation too, and the current window of
+    PAGE_CACHE_SECONDS, because time alone publishes and expires postings: a copy that a
+    CDN or browser holds is confirmed (304) while the page it would get is the one
+    rendered for that ETag, either stored (at most PAGE_CACHE_SECONDS old, under the
+    ETag it was rendered with) or rendered now. Each URL's windows start at an offset of
+    its own, so that all pages do not change their ETags in the same second.
+    """
+    seconds = settings.PAGE_CACHE_SECONDS
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    window = int((time.time() + int(digest[:8], 16) % seconds) // seconds)
+    generation = content_generation()
+    return f"page:{generation}:{digest}", f'W/"{generation}.{window}.{digest[:12]}"'
+
+
 class AnonymousPageCacheMiddleware:
-    """Serve a repeated GET from a visitor without cookies from the cache.
+    """Serve a repeated GET from a visitor without cookies from the cache, answer a
+    conditional GET without rendering, and say what a CDN may keep (jobboard/http_caching.py).
 
     Without cookies a visitor has no session: the page is what every anonymous visitor
     gets for that URL. Staff (who have a session cookie) always get fresh pages. Place it
-    after the middleware that adds headers to every response (security, CSP) and before
-    sessions and authentication, which a cached page does not need.
+    after the middleware that adds headers to every response (security, CSP) and
+    compression, and before sessions, CSRF and authentication: it sees what they did to
+    the response (a cookie, a used CSRF token, `Vary: Cookie`).
 
-    Only 200 responses without cookies and without a private Cache-Control are stored. A
-    view whose HTML depends on more than the URL must say so with `never_cache`.
+    Only 200 responses without cookies and without a private Cache-Control are stored, with
+    the headers a CDN reads. A view whose HTML depends on more than the URL must say so
+    with `never_cache`.
     """
 
     def __init__(self, get_response):
@@ -110,35 +135,66 @@ class AnonymousPageCacheMiddleware:
         )
 
     def __call__(self, request):
-        seconds = settings.PAGE_CACHE_SECONDS
         if (
-            seconds <= 0
-            or request.method != "GET"
-            or request.META.get("HTTP_COOKIE")
-            or request.META.get("HTTP_AUTHORIZATION")
+            settings.PAGE_CACHE_SECONDS <= 0
+            or request.method not in {"GET", "HEAD"}
             or request.path_info.startswith(self.skipped_prefixes)
         ):
-            return self.get_response(request)
+            response = self.get_response(request)
+            http_caching.set_cache_headers(request, response)
+            return response
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = f"page:{content_generation()}:{hashlib.sha256(url.encode()).hexdigest()}"
-        stored = cache.get(key)
+        if request.META.get("HTTP_COOKIE") or request.META.get("HTTP_AUTHORIZATION"):
+            return self.render_for_visitor(request, url)
+
+        key, etag = page_validator(url)
+        if http_caching.matches(request, etag):
+            # The copy the client (or the CDN) holds is the page we would render: answer
+            # before any query or template.
+            headers_only = HttpResponse()
+            http_caching.set_cache_headers(request, headers_only, validator=lambda: etag)
+            return http_caching.not_modified(headers_only)
+        stored = cache.get(key) if request.method == "GET" else None
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
             for header, value in headers:
                 response.headers[header] = value
+            # Rendered in an earlier window, the copy the client holds may be this one.
+            if http_caching.matches(request, response.get("ETag", "")):
+                return http_caching.not_modified(response)
             return response
         response = self.get_response(request)
-        if self.storable(response):
+        store = request.method == "GET" and self.storable(response)
+        http_caching.set_cache_headers(request, response, validator=lambda: etag)
+        if store:
             headers = list(response.headers.items())
-            cache.set(key, (response.status_code, headers, response.content), seconds)
+            cache.set(
+                key,
+                (response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        return response
+
+    def render_for_visitor(self, request, url):
+        """A request with cookies: rendered, never stored (they may hold a session), and
+        shared with an ETag when they turned out to be nothing a page reads (only the
+        CSRF cookie of a form seen earlier) and nothing in the response is theirs."""
+        response = self.get_response(request)
+        etag = None
+
+        def validator():
+            nonlocal etag
+            etag = page_validator(url)[1]
+            return etag
+
+        http_caching.set_cache_headers(request, response, validator=validator)
+        if etag and http_caching.matches(request, etag):
+            return http_caching.not_modified(response)
         return response
 
     @staticmethod
     def storable(response) -> bool:
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
-        directives = {
-            d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))
-        }
-        return not directives & PRIVATE_DIRECTIVES
+        return not cache_directives(response) & PRIVATE_DIRECTIVES

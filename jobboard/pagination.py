@@ -186,8 +186,14 @@ class SitePaginator(Paginator):
 
     @property
     def pages_display(self) -> str:
-        """ "5", or "3+" while the total is a lower bound (more pages follow than counted)."""
-        return f"{self.num_pages:,}+" if self.is_lower_bound else f"{self.num_pages:,}"
+        """ "5"; "about 5" while the total is PostgreSQL's estimate (a page read later may
+        find more or fewer); "at least 3" while it is a lower bound (more pages follow
+        than counted). Said in words: "Page 2 of 3+" read as a sum."""
+        if self.is_lower_bound:
+            return f"at least {self.num_pages:,}"
+        if self.is_estimated:
+            return f"about {self.num_pages:,}"
+        return f"{self.num_pages:,}"
 
     @property
     def total_display(self) -> str:

@@ -69,7 +69,14 @@ MIDDLEWARE = [
     "jobboard.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Repeated anonymous pages from the cache, before sessions and auth (jobboard/cache.py).
+    # gzip for what any visitor may be sent, never a response with a CSRF token, a cookie
+    # or a signed-in visitor's page (BREACH; jobboard/http_caching.py). After WhiteNoise,
+    # whose files are compressed already; outside the page cache, which so stores each
+    # page once, as HTML, and every client gets it in the encoding it accepts.
+    "jobboard.http_caching.SharedResponseGZipMiddleware",
+    # Repeated anonymous pages from the cache, 304s without rendering, and the headers
+    # that tell a CDN what it may keep; before sessions, CSRF and auth, to see what they
+    # did to the response (jobboard/cache.py, jobboard/http_caching.py).
     "jobboard.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -7,9 +7,11 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from companies.admin import URL_FIELDS_ASSUME_HTTPS, logo_thumbnail
-from content.views import ContentImportStatusView, ContentImportView
+from content.views import ContentImportStatusView, ContentImportView, ContentSampleView
 from jobboard.admin_widgets import AccessibleAdminMixin
 from jobboard.cache import bump_content_generation
 
@@ -87,15 +89,24 @@ class ConfirmationFilter(admin.SimpleListFilter):
 
 class PostingAdminForm(forms.ModelForm):
     """The deadline is entered, and shown, as the wall-clock time of its own time zone
-    ("17:00" with "Europe/Berlin" is 17:00 in Berlin), not of the site's (UTC)."""
+    ("17:00" with "Europe/Berlin" is 17:00 in Berlin), not of the site's (UTC). Choosing
+    "Published" without a publication date publishes now (`published_now` says so)."""
+
+    PUBLISH_NOW_HELP = "Empty when you choose “Published”: the moment you save."
 
     class Meta:
         model = Posting
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+        # The summary is a card's whole text (at most 200 characters): shown whole.
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.published_now = False
         posting = self.instance
+        if "published_at" in self.fields:
+            rule = Posting._meta.get_field("published_at").help_text
+            self.fields["published_at"].help_text = f"{rule} {self.PUBLISH_NOW_HELP}"
         if "apply_by" not in self.fields:
             return
         self.fields["apply_by"].help_text = (
@@ -109,6 +120,16 @@ class PostingAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Staff who choose "Published" mean "now" when they give no date (an empty date is
+        # what the model refuses for a published posting); a date typed wrong stays an error.
+        if (
+            cleaned.get("status") == Posting.Status.PUBLISHED
+            and "published_at" in self.fields
+            and cleaned.get("published_at") is None
+            and "published_at" not in self.errors
+        ):
+            cleaned["published_at"] = timezone.now()
+            self.published_now = True
         entered, zone = cleaned.get("apply_by"), cleaned.get("apply_by_timezone")
         if entered is not None and zone and "apply_by_timezone" not in self.errors:
             cleaned["apply_by"] = deadlines.utc_as_local(entered, zone)
@@ -119,16 +140,10 @@ class PostingAdminForm(forms.ModelForm):
 class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     form = PostingAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = [
-        "title",
-        "company_logo",
-        "company",
-        "status",
-        "is_live",
-        "published_at",
-        "expires_in",
-        "confirmed_at",
-    ]
+    # Chosen to fit a 1280 px screen beside the navigation and the filters, the expiry
+    # included: the company with its logo in one column, dates without their time. When
+    # a posting was last confirmed is a filter ("confirmed open") and on its form.
+    list_display = ["title", "company_with_logo", "status", "is_live", "published_on", "expires_in"]
     list_filter = [
         "status",
         ExpiryFilter,
@@ -212,9 +227,19 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
             kwargs["choices"] = [("", "Not stated"), *db_field.choices]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-    @admin.display(description="Logo")
-    def company_logo(self, posting):
-        return logo_thumbnail(posting.company)
+    @admin.display(description="Company", ordering="company__name")
+    def company_with_logo(self, posting):
+        return format_html(
+            '<span class="admin-company">{}<span>{}</span></span>',
+            logo_thumbnail(posting.company),
+            posting.company.name,
+        )
+
+    @admin.display(description="Published", ordering="published_at")
+    def published_on(self, posting):
+        if posting.published_at is None:
+            return "–"
+        return date_format(timezone.localtime(posting.published_at), "j M Y")
 
     @admin.display(description="Compared salary")
     def compared_salary(self, posting):
@@ -231,6 +256,13 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if getattr(form, "published_now", False):
+            self.message_user(
+                request,
+                "The publication date was empty, so it is now: "
+                f"{date_format(timezone.localtime(obj.published_at), 'j M Y, H:i T')}.",
+                messages.INFO,
+            )
         # A warning, never a verdict: the rules as we read them, and what the posting lacks.
         for finding in pay_transparency.findings(obj):
             if finding.problem:
@@ -293,9 +325,11 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         # ("admin:postings_posting_import") sit beside the changelist that links to it.
         upload = self.admin_site.admin_view(ContentImportView.as_view(model_admin=self))
         status = self.admin_site.admin_view(ContentImportStatusView.as_view(model_admin=self))
+        sample = self.admin_site.admin_view(ContentSampleView.as_view(model_admin=self))
         # Before the default URLs: "<path:object_id>/" would take "import/".
         return [
             path("import/", upload, name="postings_posting_import"),
+            path("import/sample.json", sample, name="postings_posting_import_sample"),
             path("import/<uuid:upload_id>/", status, name="postings_posting_import_status"),
             *super().get_urls(),
         ]

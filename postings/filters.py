@@ -6,10 +6,12 @@ employment type, seniority) match ANY of them (OR): "Python or Go, remote or hyb
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 
@@ -68,14 +70,40 @@ class SalaryFilter(filters.NumberFilter):
 PAY_STATED = "stated"
 
 
+class StaticChoiceField(filters.fields.ChoiceField):
+    """A <select> of choices that come from code alone (ISO codes, CLDR's names, UTC
+    offsets), the same for the life of the process: a function computes them once, its
+    <option> list is rendered once (`option_items` in postings/templatetags/
+    filter_widgets.py reads `static_choices`), and a value is checked against a set. A
+    country <select> holds some 250 options and the listing shows two: building and
+    checking them per request cost a fifth of the page's time."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.static_choices = choices  # a module's function: what the caches below key on
+        super().__init__(choices=choices, **kwargs)
+
+    def valid_value(self, value):
+        return str(value) in _values(self.static_choices)
+
+
+@cache
+def _values(choices_function) -> frozenset[str]:
+    return frozenset(value for value, _ in choices_function())
+
+
+class StaticChoiceFilter(filters.ChoiceFilter):
+    field_class = StaticChoiceField
+
+
+@cache
 def country_choices():
-    return [("", "Any country"), *locations.country_choices()]
+    return (("", "Any country"), *locations.country_choices())
 
 
+@cache
 def utc_offset_choices():
-    return [("", "Any")] + [
-        (str(minutes), locations.format_offset(minutes)) for minutes in locations.OFFSET_CHOICES
-    ]
+    offsets = locations.OFFSET_CHOICES
+    return (("", "Any"), *((str(minutes), locations.format_offset(minutes)) for minutes in offsets))
 
 
 # The busiest hirers offered in the company <select>; any other company is reachable from
@@ -93,13 +121,18 @@ class FormChoices:
     skills: list[tuple[str, str]]  # (slug, name), A to Z
     hiring: list[tuple[str, str]]  # (slug, name) of the COMPANY_CHOICES busiest, A to Z
     rates_date: date | None
+    # Slugs of the most used skills, offered before "Show all" (most_used_skills()).
+    popular_skills: tuple[str, ...] = ()
 
     @classmethod
     def read(cls) -> "FormChoices":
+        # Each with its open roles: the stored figures, or counted in this same query.
+        skills = stats.with_open_roles(Skill.objects.order_by("name").only("slug", "name"))
         return cls(
-            skills=list(Skill.objects.order_by("name").values_list("slug", "name")),
+            skills=[(skill.slug, skill.name) for skill in skills],
             hiring=stats.hiring_choices(COMPANY_CHOICES),
             rates_date=exchange_rates.rates_date(),
+            popular_skills=most_used_skills(skills),
         )
 
 
@@ -125,16 +158,16 @@ class PostingFilter(filters.FilterSet):
     )
     location = filters.CharFilter(label="Location", lookup_expr="icontains", max_length=120)
     # Where the role is (its office), and where a remote or hybrid hire may live.
-    country = filters.ChoiceFilter(
+    country = StaticChoiceFilter(
         label="Country", choices=country_choices, method="filter_country", empty_label=None
     )
-    work_from = filters.ChoiceFilter(
+    work_from = StaticChoiceFilter(
         label="I can work from",
         choices=country_choices,
         method="filter_work_from",
         empty_label=None,
     )
-    utc_offset = filters.ChoiceFilter(
+    utc_offset = StaticChoiceFilter(
         label="My UTC offset",
         choices=utc_offset_choices,
         method="filter_utc_offset",
@@ -363,3 +396,69 @@ class PostingFilter(filters.FilterSet):
         if data.get("posted"):
             chip(POSTED_WITHIN[data["posted"]][0], "posted")
         return chips
+
+
+# The skills filter: the most used first, the others behind "Show all" -----------------
+
+# Skills offered at once; a list of a hundred in a box that scrolls inside the page was
+# hard to use on a phone and hid most of itself on a desktop.
+POPULAR_SKILLS = 8
+
+
+def most_used_skills(skills) -> tuple[str, ...]:
+    """The slugs of the POPULAR_SKILLS skills with the most live postings (`open_roles`),
+    ties by name."""
+    used = sorted((s for s in skills if s.open_roles), key=lambda s: (-s.open_roles, s.name))
+    return tuple(skill.slug for skill in used[:POPULAR_SKILLS])
+
+
+def skill_choice_groups(choices: FormChoices, ticked) -> tuple[list, list]:
+    """The skills shown at once — the most used, and any ticked (so that a ticked box is
+    never hidden) — and the others, each A to Z. A disclosure for one or two more than
+    that is not worth its click: then all are shown."""
+    if len(choices.skills) <= POPULAR_SKILLS + 2:
+        return list(choices.skills), []
+    first = set(choices.popular_skills) | set(ticked)
+    shown = [choice for choice in choices.skills if choice[0] in first]
+    others = [choice for choice in choices.skills if choice[0] not in first]
+    if len(others) <= 2:
+        return list(choices.skills), []
+    return shown, others
+
+
+# An empty result's way out: the filters to remove, each with what remains -------------
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One filter of an empty result to remove, and what the listing without it shows."""
+
+    removed: list[str]  # its chips' labels: one, or the values of a filter matching any
+    query: str  # the listing's query string without it
+    total: int
+    total_display: str  # as the listing without it says it: "12", "about 850,000"…
+
+
+def relaxed_queries(filterset: PostingFilter, chips: list[ActiveFilter]) -> list[tuple]:
+    """(labels, query string) for each filter of `chips` (the filterset's active_filters):
+    the listing without it. The values of one filter match any of them, so removing one
+    would narrow the result: they go together. Values the listing ignored as invalid are
+    left out too, so that the way out is a clean page."""
+    groups: list[list[ActiveFilter]] = []
+    for chip in chips:
+        if chip.or_previous and groups:
+            groups[-1].append(chip)
+        else:
+            groups.append([chip])
+    relaxed = []
+    for group in groups:
+        # Each chip's query removes its own value: together, the values all of them keep.
+        queries = [QueryDict(chip.remove_query) for chip in group]
+        query = QueryDict(mutable=True)
+        for name in queries[0]:
+            values = queries[0].getlist(name)
+            kept = [v for v in values if v and all(v in q.getlist(name) for q in queries)]
+            if kept and name not in filterset.form.errors:
+                query.setlist(name, kept)
+        relaxed.append(([chip.label for chip in group], query.urlencode()))
+    return relaxed

@@ -768,6 +768,13 @@ class Posting(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
+    @property
+    def repeats_company_description(self) -> bool:
+        """True when the employer's description already holds the company's own blurb
+        (most begin "About Acme", with the same words): the page then says it once."""
+        blurb = " ".join(self.company.description.split())
+        return bool(blurb) and blurb in " ".join(self.description.split())
+
     def similar(self, *, limit: int = 4, candidates: int = 200) -> list["Posting"]:
         """Live postings sharing skills with this one, the most shared skills first, then
         the newest.

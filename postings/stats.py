@@ -42,6 +42,8 @@ HIRING_KEPT = 50
 CITIES_KEPT = 1000
 TOP_COMPANIES = 5
 RELATED_SKILLS = 6
+# The countries a guide offers as chips to narrow its openings, busiest first.
+SKILL_COUNTRIES = 8
 SITEMAP_SECTION = 50_000
 # Any number unique to this lock among the project's advisory locks.
 REFRESH_LOCK = 870_001
@@ -74,6 +76,8 @@ class MarketSnapshot:
     salary_ranges: list[SalaryRange] = field(default_factory=list)
     top_companies: list[Company] = field(default_factory=list)  # annotated `open_roles`
     related_skills: list[Skill] = field(default_factory=list)  # annotated `shared_roles`
+    # (ISO code, live roles) of the busiest SKILL_COUNTRIES workplace countries.
+    countries: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def remote_percent(self) -> int | None:
@@ -225,7 +229,7 @@ def large_total(above: int) -> int | None:
 
 
 def skill_snapshot(skill: Skill) -> MarketSnapshot:
-    """The skill's market from its live postings; live, in four queries whatever their
+    """The skill's market from its live postings; live, in five queries whatever their
     number."""
     if stored():
         data = read(skill_key(skill.pk))
@@ -239,6 +243,9 @@ def skill_snapshot(skill: Skill) -> MarketSnapshot:
             salary_ranges=[SalaryRange(*values) for values in data["salary_ranges"]],
             top_companies=_with_counts(Company.objects, data["top_companies"], "open_roles"),
             related_skills=_with_counts(Skill.objects, data["related_skills"], "shared_roles"),
+            # Figures stored before countries were kept have none: the guide offers no
+            # country chips until the next refresh.
+            countries=[tuple(pair) for pair in data.get("countries", [])],
         )
     live = Posting.objects.live().for_skill(skill)
     totals = live.aggregate(
@@ -268,11 +275,18 @@ def skill_snapshot(skill: Skill) -> MarketSnapshot:
         .annotate(shared_roles=Count("postings"))
         .order_by("-shared_roles", "name")[:RELATED_SKILLS]
     )
+    countries = (
+        live.exclude(country="")
+        .values_list("country")
+        .annotate(roles=Count("pk"))
+        .order_by("-roles", "country")[:SKILL_COUNTRIES]
+    )
     return MarketSnapshot(
         **totals,
         salary_ranges=[SalaryRange(*values) for values in salary_ranges],
         top_companies=list(top_companies),
         related_skills=list(related_skills),
+        countries=[tuple(pair) for pair in countries],
     )
 
 
@@ -330,6 +344,7 @@ def refresh() -> bool:
                 "salary_max",
                 "salary_currency",
                 "salary_period",
+                "country",
                 "updated_at",
                 "city",
                 "country",
@@ -414,6 +429,7 @@ def _skill_figures(cursor, skill_counts) -> dict:
             "salary_ranges": [],
             "top_companies": [],
             "related_skills": [],
+            "countries": [],
         }
     # Amounts in different currencies or periods cannot be compared: one range each.
     cursor.execute(
@@ -448,6 +464,16 @@ def _skill_figures(cursor, skill_counts) -> dict:
     )
     for skill_id, other_id, n in cursor.fetchall():
         figures[skill_id]["related_skills"].append([other_id, n])
+    cursor.execute(
+        "SELECT skill_id, country, n FROM ("
+        "  SELECT skill_id, country, count(*) AS n, row_number() OVER ("
+        "    PARTITION BY skill_id ORDER BY count(*) DESC, country) AS place"
+        "  FROM market_links WHERE country <> '' GROUP BY skill_id, country) ranked "
+        "WHERE place <= %s ORDER BY skill_id, place",
+        [SKILL_COUNTRIES],
+    )
+    for skill_id, country, n in cursor.fetchall():
+        figures[skill_id]["countries"].append([country, n])
     return {skill_key(skill_id): data for skill_id, data in figures.items()}
 
 

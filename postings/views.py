@@ -2,11 +2,22 @@ from dataclasses import replace
 
 from django.views.generic import DetailView, ListView
 
-from jobboard.pagination import Listing, PaginationMixin
+from jobboard.pagination import Listing, PaginationMixin, SitePaginator
 
-from . import stats
-from .filters import RANK_WINDOW, PostingFilter, Sort
+from . import facets, stats
+from .filters import (
+    RANK_WINDOW,
+    PostingFilter,
+    Relaxation,
+    Sort,
+    relaxed_queries,
+    skill_choice_groups,
+)
 from .models import Posting, PostingQuerySet
+
+# An empty result suggests removing at most this many of its filters, those that leave
+# the most openings.
+RELAXATIONS_SHOWN = 3
 
 
 class PostingListView(PaginationMixin, ListView):
@@ -21,27 +32,41 @@ class PostingListView(PaginationMixin, ListView):
     max_pages = 25
 
     def get_queryset(self):
-        self.filterset = PostingFilter(
-            self.request.GET,
-            queryset=Posting.objects.live().for_cards(),
-            request=self.request,
-        )
-        if self.filterset.sort_order == Sort.RELEVANCE:
-            self.max_pages = RANK_WINDOW // self.paginate_by
+        self.filterset = self.filter_of(self.request.GET)
+        self.max_pages = self.max_pages_of(self.filterset)
         self.active_filters = self.filterset.active_filters()
         return self.filterset.qs
 
+    def filter_of(self, data) -> PostingFilter:
+        return PostingFilter(
+            data, queryset=Posting.objects.live().for_cards(), request=self.request
+        )
+
+    def max_pages_of(self, filterset) -> int:
+        # A keyword search ranks a window of its newest matches: its pages stop there.
+        if filterset.sort_order == Sort.RELEVANCE:
+            return RANK_WINDOW // self.paginate_by
+        return type(self).max_pages
+
     def get_listing(self, queryset) -> Listing:
-        listing = self.filterset.listing  # of `queryset`; a ranked window knows its size
-        if not self.active_filters:
+        return self.listing_of(self.filterset, filtered=bool(self.active_filters))
+
+    def listing_of(self, filterset, *, filtered: bool) -> Listing:
+        listing = filterset.listing  # of its `qs`; a ranked window knows its size
+        if not filtered:
             # The whole board, capped at max_pages: its approximate size is a stored
             # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
-            above = 2 * self.max_pages * self.paginate_by
+            above = 2 * type(self).max_pages * self.paginate_by
             listing = replace(listing, known_total=stats.large_total(above=above))
         return replace(listing, read_page=PostingQuerySet.rows_by_id)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        shown_skills, more_skills = skill_choice_groups(
+            # The filter's skills: a skill typed in the keywords is ticked too.
+            self.filterset.choices,
+            self.filterset.data.getlist("skill"),
+        )
+        context = super().get_context_data(
             filter=self.filterset,
             form=self.filterset.form,
             active_filters=self.active_filters,
@@ -52,10 +77,33 @@ class PostingListView(PaginationMixin, ListView):
                 for value, label in Sort.CHOICES
                 if value != Sort.RELEVANCE or self.filterset.keywords
             ],
-            skill_choices=self.filterset.choices.skills,
+            skill_choices=shown_skills,
+            more_skill_choices=more_skills,
+            skill_count=len(self.filterset.choices.skills),
             company_choices=self.company_choices(),
             **kwargs,
         )
+        # Only an empty result pays for them: a page with openings asks nothing more.
+        if self.active_filters and not context["page_obj"].object_list:
+            context["relaxations"] = self.relaxations()
+        return context
+
+    def relaxations(self) -> list[Relaxation]:
+        """The filters whose removal would list the most openings, each with the total the
+        listing without it shows, from one bounded count (or what it knows without one:
+        jobboard/pagination.py)."""
+        found = []
+        for labels, query in relaxed_queries(self.filterset, self.active_filters):
+            # Taken from the resolved search: its keywords are not read again.
+            filterset = self.filter_of(facets.ResolvedQuery(query))
+            listing = self.listing_of(filterset, filtered=bool(filterset.active_filters()))
+            paginator = SitePaginator(
+                listing, self.paginate_by, max_pages=self.max_pages_of(filterset)
+            )
+            if paginator.total:
+                found.append(Relaxation(labels, query, paginator.total, paginator.total_display))
+        found.sort(key=lambda relaxation: -relaxation.total)  # stable: ties in chip order
+        return found[:RELAXATIONS_SHOWN]
 
     def company_choices(self):
         """The chosen company and the busiest hirers: a <select> of every company would

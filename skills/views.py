@@ -2,11 +2,9 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
 from postings import stats
-from postings.models import Posting
 
 from .models import Skill
-
-OPENINGS_ON_SKILL_PAGE = 20
+from .openings import GuideOpenings
 
 
 class SkillListView(ListView):
@@ -26,17 +24,27 @@ class SkillListView(ListView):
 
 class SkillDetailView(TemplateView):
     """The skill guide page: the article when published, the market snapshot and the
-    skill's newest live openings. A skill without a published guide still shows its
-    openings: a posting's skill links must never lead to a 404."""
+    skill's newest live openings, the first of them right under the lede. A skill
+    without a published guide still shows its openings: a posting's skill links must
+    never lead to a 404.
+
+    The openings narrow in place (?remote=remote#openings, skills/openings.py); an
+    invalid value is ignored with a 400, as on the listing."""
 
     template_name = "skills/skill_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        status = 400 if context["openings"].errors else 200
+        return self.render_to_response(context, status=status)
+
     def get_context_data(self, **kwargs):
         skill = get_object_or_404(Skill.objects.select_related("guide"), slug=self.kwargs["slug"])
+        snapshot = stats.skill_snapshot(skill)
         return super().get_context_data(
             skill=skill,
             guide=skill.published_guide,
-            snapshot=stats.skill_snapshot(skill),
-            postings=Posting.objects.live().for_skill(skill).for_cards()[:OPENINGS_ON_SKILL_PAGE],
+            snapshot=snapshot,
+            openings=GuideOpenings(skill, self.request.GET, countries=snapshot.countries),
             **kwargs,
         )

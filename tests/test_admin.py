@@ -1,10 +1,18 @@
+import re
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.models import Company
 from postings.models import Posting
+from tests import factories
 from tests.conftest import make_png
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +141,127 @@ def test_changelists_render_with_filters(admin_client, live_posting):
         reverse("admin:skills_skillguide_changelist"),
     ]:
         assert admin_client.get(url).status_code == 200
+
+
+# Made for staff: the board's name and colours, and forms that fit their content ---------
+
+
+def test_every_admin_page_carries_the_boards_name_and_colours(client, admin_client, settings):
+    settings.SITE_NAME = "Skillboard"
+    for browser, url in [
+        (client, reverse("admin:login")),
+        (admin_client, reverse("admin:index")),
+        (admin_client, reverse("admin:postings_posting_changelist")),
+        (admin_client, reverse("admin:postings_posting_import")),
+    ]:
+        page = browser.get(url).content.decode()
+        assert '<span class="site-name__role">staff</span>' in page, url
+        assert 'Skillboard <span class="site-name__role">' in page, url
+        assert "| Skillboard staff</title>" in page, url
+        assert "Django administration" not in page and "Django site admin" not in page, url
+        # Once per page, after Django's light and dark variables, so that it sets both.
+        assert page.count("css/admin.css") == 1, url
+        assert page.index("admin/css/dark_mode.css") < page.index("css/admin.css"), url
+
+
+def _posting_form(company, **changes) -> dict:
+    return {
+        "title": "Platform Engineer",
+        "slug": "platform-engineer",
+        "company": company.id,
+        "summary": "Run the platform our teams ship on.",
+        "salary_period": "year",
+        "status": "published",
+        "published_at_0": "",
+        "published_at_1": "",
+        "expires_at_0": "2099-01-01",
+        "expires_at_1": "09:00:00",
+        **changes,
+    }
+
+
+def test_publishing_with_an_empty_date_publishes_now_and_says_so(admin_client, company):
+    with time_machine.travel(datetime(2026, 11, 20, 14, 30, tzinfo=UTC), tick=False):
+        response = admin_client.post(
+            reverse("admin:postings_posting_add"), _posting_form(company), follow=True
+        )
+    assert response.status_code == 200
+    posting = Posting.objects.get(slug="platform-engineer")
+    assert posting.published_at == datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+    assert posting.status == Posting.Status.PUBLISHED
+    said = [str(message) for message in response.context["messages"]]
+    assert "The publication date was empty, so it is now: 20 Nov 2026, 14:30 UTC." in said
+
+
+def test_a_draft_keeps_its_empty_date_and_a_given_date_is_kept(admin_client, company):
+    add = reverse("admin:postings_posting_add")
+    admin_client.post(add, _posting_form(company, status="draft"))
+    assert Posting.objects.get(slug="platform-engineer").published_at is None
+
+    form = _posting_form(
+        company, slug="later", published_at_0="2026-12-01", published_at_1="09:00:00"
+    )
+    response = admin_client.post(add, form, follow=True)
+    assert Posting.objects.get(slug="later").published_at == datetime(2026, 12, 1, 9, tzinfo=UTC)
+    assert not any("was empty" in str(m) for m in response.context["messages"])
+
+
+def test_a_mistyped_publication_date_is_an_error_not_now(admin_client, company):
+    form = _posting_form(company, published_at_0="31/31/2026", published_at_1="09:00")
+    response = admin_client.post(reverse("admin:postings_posting_add"), form)
+    assert response.status_code == 200
+    assert "published_at" in response.context["adminform"].form.errors
+    assert not Posting.objects.exists()
+
+
+def test_the_posting_form_says_an_empty_date_means_now_and_fits_its_text(admin_client):
+    page = admin_client.get(reverse("admin:postings_posting_add")).content.decode()
+    assert "Empty when you choose “Published”: the moment you save." in page
+    # The summary (a card's whole text, up to 200 characters) in a textarea, not a line.
+    assert '<textarea name="summary" cols="60" rows="3"' in page
+    assert 'maxlength="200"' in page
+
+
+def test_the_postings_list_shows_company_logo_status_and_expiry_in_few_columns(
+    admin_client, live_posting
+):
+    page = admin_client.get(reverse("admin:postings_posting_changelist")).content.decode()
+    headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
+    assert headers == [
+        "title",
+        "company_with_logo",
+        "status",
+        "is_live",
+        "published_on",
+        "expires_in",
+    ]
+    assert f"<span>{live_posting.company.name}</span>" in page
+    assert "in 29 days" in page or "in 30 days" in page
+
+
+def test_the_company_form_shows_the_logo_and_each_rendered_size_as_images(admin_client, media_root):
+    company = factories.CompanyFactory(slug="acme", name="Acme")
+    company.logo.save("logo.png", ContentFile(make_png(size=(300, 150))))
+    change = reverse("admin:companies_company_change", args=[company.pk])
+
+    page = admin_client.get(change).content.decode()
+    assert f'<img src="{company.logo.url}" width="192" height="192"' in page
+    assert "being rendered by a worker" in page
+
+    company.render_logo_variants()
+    page = admin_client.get(change).content.decode()
+    for size in (48, 96, 192):
+        sources = company.logo_sources(size)
+        assert f'<img src="{sources["png"]}" width="{size}" height="{size}"' in page
+        assert f'<a href="{sources["webp"]}">WebP</a>' in page
+        assert default_storage.exists(sources["png"].removeprefix(settings.MEDIA_URL))
+
+
+def test_a_company_without_a_logo_shows_its_monogram(admin_client, media_root):
+    company = factories.CompanyFactory(slug="initech", name="Initech")
+    company.render_logo_variants()
+    page = admin_client.get(
+        reverse("admin:companies_company_change", args=[company.pk])
+    ).content.decode()
+    assert "No logo: pages show this monogram" in page
+    assert f'<img src="{company.logo_sources(48)["png"]}" width="48" height="48"' in page

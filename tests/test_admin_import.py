@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from background import worker
 from companies.models import Company
+from content import format as content_format
 from content import tasks as import_tasks
 from content.models import ContentUpload
 from jobboard.tasks import TaskResultStatus
@@ -172,8 +173,16 @@ def test_an_invalid_file_shows_every_error_and_writes_nothing(client, importer):
     data["postings"][1]["company"] = "!!!"
     url, page = checked(client, json_upload(data))
     assert "Nothing can be imported from content.json" in page
-    assert "postings[0].salary_max: Must be greater than or equal to the minimum salary." in page
-    assert "postings[1].company: No slug can be made from the name &#x27;!!!&#x27;" in page
+    # Each record named as staff know it, by its slug: not by its place in the file.
+    assert (
+        "Posting &quot;senior-backend-engineer-acme&quot;, salary_max: Must be greater than "
+        "or equal to the minimum salary." in page
+    )
+    assert (
+        "Posting &quot;python-intern-globex&quot;, company: No slug can be made from the "
+        "name &#x27;!!!&#x27;" in page
+    )
+    assert "postings[" not in page
     assert 'value="Import"' not in page and REFRESH not in page
     client.post(url, {"action": "import"})  # forced: there is nothing to import
     assert len(queued()) == 0 and not Skill.objects.exists()
@@ -360,6 +369,99 @@ def test_the_dry_run_report_lists_what_records_leave_unsaid_and_what_is_invisibl
     }
     _, page = checked(client, json_upload(data))
     assert "<h3>Before you import</h3>" in page
-    assert "postings[0] (ca-data-engineer-fmd): a draft; job seekers will not see it." in page
+    assert (
+        "Posting &quot;Data Engineer (f/m/d)&quot;: a draft; job seekers will not see it." in page
+    )
     assert "Company &quot;C&amp;A&quot; (slug &quot;ca&quot;) will be created" in page
     assert not Posting.objects.exists() and not Company.objects.exists()
+
+
+# The page explains the format, with a sample that imports ----------------------------
+
+SAMPLE_URL = reverse("admin:postings_posting_import_sample")
+
+
+def test_the_admin_index_links_to_the_import_for_those_who_may_import(client, importer):
+    assert f'href="{IMPORT_URL}"' in client.get(reverse("admin:index")).content.decode()
+    client.force_login(staff("viewer", "view_posting", "change_posting"))
+    assert IMPORT_URL not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_upload_page_explains_the_format_and_offers_the_sample(client, importer):
+    page = client.get(IMPORT_URL).content.decode()
+    assert '<h2 id="content-format-title">The format</h2>' in page
+    assert f'href="{SAMPLE_URL}" download' in page
+    # Every section and every field of the format, from its definition (content/format.py).
+    for section in content_format.SECTIONS:
+        assert f"<code>{section.name}</code>" in page
+        for name in section.fields:
+            assert f"<code>{name}</code>" in page
+    assert "2026-01-31T09:00:00Z" in page
+
+
+def test_the_sample_downloads_and_imports_cleanly_through_the_page(client, importer):
+    response = client.get(SAMPLE_URL)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="content-sample.json"'
+    sample_bytes = b"".join(response.streaming_content)
+    assert json.loads(sample_bytes)["format"] == content_format.FORMAT
+
+    url, page = checked(client, SimpleUploadedFile("content-sample.json", sample_bytes))
+    assert "The file is valid" in page and "errornote" not in page
+    page = confirm(client, url)
+    run_tasks()
+    page = client.get(url).content.decode()
+    assert "Imported content-sample.json" in page
+    sections = {s.name: s for s in content_format.SECTIONS}
+    for name, records in json.loads(sample_bytes).items():
+        if name in sections:
+            assert sections[name].model.objects.count() == len(records), name
+    # Drafts and an unpublished guide: importing the sample shows visitors nothing.
+    assert not Posting.objects.live().exists()
+    assert Company.objects.get(slug="example-company").logo
+
+
+def test_the_sample_needs_the_import_permission(client, importer):
+    client.force_login(staff("viewer", "view_posting"))
+    assert client.get(SAMPLE_URL).status_code == 403
+
+
+def test_a_json_upload_naming_a_logo_file_says_to_inline_it_or_zip_it(client, importer):
+    data = sample()  # its first company's logo is "logos/acme.png", a file beside it
+    _, page = checked(client, json_upload(data, name="export.json"))
+    assert (
+        "Company &quot;acme&quot;, logo: &quot;logos/acme.png&quot; names a file, and a .json "
+        "upload has none beside it" in page
+    )
+    assert "jobboard-import-" not in page and "/tmp" not in page
+
+
+def test_a_failed_steps_error_shows_no_path_of_the_server(client, importer, monkeypatch):
+    def fails_on_a_file(**kwargs):
+        raise FileNotFoundError(2, "No such file or directory", f"{kwargs['path']}")
+
+    url = upload(client, json_upload())
+    monkeypatch.setattr(import_tasks, "import_content", fails_on_a_file)
+    run_tasks()
+    page = client.get(url).content.decode()
+    assert "The dry run failed." in page
+    assert "No such file or directory: &#x27;(a file on the server)&#x27;" in page
+    assert "jobboard-import-" not in page and "/tmp" not in page
+
+
+def test_a_problem_many_records_share_is_reported_once(client, importer):
+    data = _without_logo()
+    for posting in data["postings"]:
+        posting["skills"] = ["cobol"]
+    data["postings"].append({**data["postings"][0]})  # the same slug twice
+    _, page = checked(client, json_upload(data))
+    errors = page.split('<ul class="errorlist content-import-errors">')[1].split("</ul>")[0]
+    assert errors.count("<li>") == 2, errors
+    assert (
+        "Postings &quot;senior-backend-engineer-acme&quot;, &quot;python-intern-globex&quot;, "
+        "skills: Unknown skill &quot;cobol&quot;: neither in this file nor on the site." in errors
+    )
+    assert (
+        "Posting &quot;senior-backend-engineer-acme&quot;, slug: 2 records have this slug "
+        f"(numbers 1 and {len(data['postings'])} in postings)." in errors
+    )

@@ -5,6 +5,7 @@ company, skill or guide shows on the next request; a change no save announces (a
 reaching its expiry, a bulk UPDATE) shows within PAGE_CACHE_SECONDS.
 """
 
+import gzip
 import io
 import os
 import runpy
@@ -73,6 +74,19 @@ def test_different_urls_are_different_pages(client, page_cache, live_posting):
     _, queries = get(client, "/jobs/?remote=remote")
 
     assert queries > 0
+
+
+def test_a_guide_narrowed_by_chips_comes_from_the_cache(client, page_cache):
+    skill = SkillFactory(name="Go", slug="go")
+    LivePostingFactory(skills=[skill], remote_policy=Posting.RemotePolicy.REMOTE)
+    url = f"{skill.get_absolute_url()}?remote=remote&seniority=mid"
+
+    first, queries = get(client, url)
+    again, queries_again = get(client, url)
+
+    # No cookie, no token: every visitor's page, stored once per URL.
+    assert not first.cookies and queries > 0
+    assert queries_again == 0 and again.content == first.content
 
 
 def test_a_published_posting_shows_at_once(client, page_cache, live_posting):
@@ -327,3 +341,47 @@ def test_a_page_rendered_before_a_transaction_commits_is_not_served_after_it(pag
         posting.company.save()
         during = content_generation()  # another server's page, of the old rows, is keyed so
     assert content_generation() == during + 1
+
+
+def test_a_page_is_stored_once_as_html_and_sent_in_each_encoding(
+    client, page_cache, live_posting, monkeypatch
+):
+    """Compression sits outside the page cache: one stored copy, uncompressed, and each
+    client gets the encoding it accepts (jobboard/http_caching.py)."""
+    backend = caches["default"]
+    stored = []
+    original_set = backend.set
+
+    def recording_set(key, value, *args, **kwargs):
+        stored.append((key, value))
+        return original_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", recording_set)
+    compressed = client.get("/jobs/", HTTP_ACCEPT_ENCODING="gzip")
+    with CaptureQueriesContext(connection) as queries:
+        plain = client.get("/jobs/")
+        compressed_again = client.get("/jobs/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert len(queries) == 0  # both from the one stored copy
+    pages = [value for key, value in stored if key.startswith("page:")]
+    assert len(pages) == 1
+    _, headers, content = pages[0]
+    assert content == plain.content
+    assert "Content-Encoding" not in dict(headers)
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == compressed_again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert gzip.decompress(compressed_again.content) == plain.content
+
+
+def test_a_conditional_request_for_a_stored_page_runs_no_query(client, page_cache, live_posting):
+    url = live_posting.get_absolute_url()
+    etag = get(client, url)[0]["ETag"]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert len(queries) == 0
+    live_posting.close()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200

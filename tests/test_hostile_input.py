@@ -30,6 +30,7 @@ LISTING = (
     "seniority", "salary_min", "pay", "posted", "sort", "page",
 )  # fmt: skip
 PAGE = ("page",)  # every HTML page reads it: its canonical URL keeps it
+GUIDE = ("remote", "seniority", "country", *PAGE)  # the chips narrowing a guide's openings
 SITEMAP_PAGE = ("p",)
 ADMIN_LOGIN = f"/{settings.ADMIN_URL}login/"
 # Path (with the slugs of the `site` fixture) -> the GET parameters it reads.
@@ -41,8 +42,8 @@ URLS = {
     "/jobs/feed/atom/": LISTING,
     "/jobs/feed/rss/": LISTING,
     "/skills/": PAGE,
-    "/skills/backend-development/": PAGE,
-    "/skills/no-guide/": PAGE,
+    "/skills/backend-development/": GUIDE,
+    "/skills/no-guide/": GUIDE,
     "/skills/backend-development/feed/atom/": (),
     "/skills/backend-development/feed/rss/": (),
     "/companies/": PAGE,

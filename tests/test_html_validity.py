@@ -121,6 +121,11 @@ def pages(client, admin_client):
         "skills": reverse("skills:list"),
         "skill with a guide": guide_skill.get_absolute_url(),
         "skill without a guide": bare_skill.get_absolute_url(),
+        "skill narrowed by chips": (
+            f"{guide_skill.get_absolute_url()}?remote=remote&remote=hybrid&seniority=senior"
+        ),
+        "skill narrowed to nothing": f"{guide_skill.get_absolute_url()}?remote=onsite&country=AQ",
+        "skill, invalid chip (400)": f"{guide_skill.get_absolute_url()}?remote=moon",
         "listing": listing,
         "listing filtered": (
             f"{listing}?skill={guide_skill.slug}&remote=remote&remote=hybrid"
@@ -133,6 +138,9 @@ def pages(client, admin_client):
         "listing by where, invalid (400)": f"{listing}?country=XX&work_from=EU&utc_offset=61",
         "listing invalid (400)": f"{listing}?salary_min=lots&remote=moon&pay=maybe",
         "listing empty": f"{listing}?q=zzzqqqxxx",
+        "listing empty, filters to remove": (
+            f"{listing}?q=zzzqqqxxx&skill={guide_skill.slug}&skill={bare_skill.slug}&remote=remote"
+        ),
         "listing page 2": f"{listing}?page=2",
         "listing closing soon": f"{listing}?sort=closing",
         "posting live": posting.get_absolute_url(),
@@ -160,6 +168,7 @@ def pages(client, admin_client):
     waiting = admin_client.post(import_url, {"file": SimpleUploadedFile("c.json", content)})
     staff = {
         "admin login": (client, f"/{settings.ADMIN_URL}login/"),
+        "admin index": (admin_client, reverse("admin:index")),
         "admin postings list": (admin_client, reverse("admin:postings_posting_changelist")),
         "admin posting change form": (admin_client, change_form(posting)),
         "admin postings, range missing": (
@@ -191,6 +200,7 @@ def pages(client, admin_client):
         ),
     }
     expected_status = {
+        "skill, invalid chip (400)": 400,
         "listing invalid (400)": 400,
         "listing by where, invalid (400)": 400,
         "404": 404,

@@ -419,7 +419,7 @@ def _duplicate_slug(data):
 BAD_INPUTS = {
     "unknown field": (
         _set("postings", 1, colour="blue"),
-        "postings[1].colour: Unknown field.",
+        'Posting "python-intern-globex", colour: Unknown field.',
     ),
     "unknown top-level field": (
         _change(lambda data: data.update(jobs=[])),
@@ -428,40 +428,43 @@ BAD_INPUTS = {
     # A company the site does not have is created from its name, when a slug can be made.
     "company without a slug": (
         _set("postings", 1, company="!!!"),
-        "postings[1].company: No slug can be made from the name '!!!': add the company to "
+        'Posting "python-intern-globex", '
+        "company: No slug can be made from the name '!!!': add the company to "
         '"companies" with a slug and name it by that slug.',
     ),
     "missing skill": (
         _set("postings", 1, skills=["python", "cobol"]),
-        'postings[1].skills: Unknown skill "cobol": neither in this file nor on the site.',
+        'Posting "python-intern-globex", '
+        'skills: Unknown skill "cobol": neither in this file nor on the site.',
     ),
     "guide for a missing skill": (
         _set("guides", 0, skill="cobol"),
-        'guides[0].skill: Unknown skill "cobol"',
+        'Guide "cobol", skill: Unknown skill "cobol"',
     ),
     "broken logo": (
         _change(lambda data: None, {"logos/acme.png": png()[:120]}),
-        "companies[0].logo: logos/acme.png: The image is damaged or incomplete",
+        'Company "acme", logo: logos/acme.png: The image is damaged or incomplete',
     ),
     "non-image logo": (
         _change(lambda data: None, {"logos/acme.png": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"}),
-        "companies[0].logo: logos/acme.png: Upload a PNG, JPEG, WebP or GIF image",
+        'Company "acme", logo: logos/acme.png: Upload a PNG, JPEG, WebP or GIF image',
     ),
     "missing logo file": (
         _change(lambda data: None, {}),
-        'companies[0].logo: No file "logos/acme.png" next to content.json.',
+        'Company "acme", logo: No file "logos/acme.png" next to content.json.',
     ),
     "logo outside the folder": (
         _set("companies", 0, logo="../secret.png"),
-        'companies[0].logo: "../secret.png" must be a path inside the content folder',
+        'Company "acme", logo: "../secret.png" must be a path inside the content folder',
     ),
     "duplicate slug in the file": (
         _change(_duplicate_slug),
-        'postings[2].slug: Duplicate slug "senior-backend-engineer-acme": also postings[0].',
+        'Posting "senior-backend-engineer-acme", '
+        "slug: 2 records have this slug (numbers 1 and 3 in postings).",
     ),
     "duplicate skill name": (
         _change(lambda data: data["skills"].append({"slug": "py", "name": "Python"})),
-        'skills[3].name: Duplicate name "Python": also skills[1].',
+        'Skill "py", name: Duplicate name "Python": also Skill "python".',
     ),
     "malformed JSON": (
         _bad_json,
@@ -470,56 +473,61 @@ BAD_INPUTS = {
     "a key twice in one object": (_duplicate_key, 'the key "version" appears twice'),
     "salary min above max": (
         _set("postings", 0, salary_min=95000, salary_max=60000),
-        "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
+        'Posting "senior-backend-engineer-acme", '
+        "salary_max: Must be greater than or equal to the minimum salary.",
     ),
     "bad choice": (
         _set("postings", 1, remote_policy="moon"),
-        "postings[1].remote_policy: Value 'moon' is not a valid choice.",
+        "Posting \"python-intern-globex\", remote_policy: Value 'moon' is not a valid choice.",
     ),
     "bad date": (
         _set("postings", 0, expires_at="31/12/2099"),
-        'postings[0].expires_at: "31/12/2099" is not a valid date and time. '
+        'Posting "senior-backend-engineer-acme", '
+        'expires_at: "31/12/2099" is not a valid date and time. '
         "Use ISO 8601 with a time zone, e.g. 2026-01-31T09:00:00Z.",
     ),
     "date without a time zone": (
         _set("guides", 0, published_at="2026-01-01T09:00:00"),
-        'guides[0].published_at: "2026-01-01T09:00:00" has no time zone.',
+        'Guide "backend-development", published_at: "2026-01-01T09:00:00" has no time zone.',
     ),
     "wrong type": (
         _set("postings", 0, salary_min="70000"),
-        "postings[0].salary_min: Expected a whole number.",
+        'Posting "senior-backend-engineer-acme", salary_min: Expected a whole number.',
     ),
     "missing required field": (
         _set("postings", 1, summary=""),
-        "postings[1].summary: This field cannot be blank.",
+        'Posting "python-intern-globex", summary: This field cannot be blank.',
     ),
     "missing slug": (
         _change(lambda data: data["skills"].append({"name": "Slugless"})),
-        "skills[3].slug: This field is required.",
+        'Skill "Slugless", slug: This field is required.',
     ),
     "bad slug": (
         _set("companies", 1, slug="not a slug"),
-        "companies[1].slug: Enter a valid “slug”",
+        'Company "not a slug", slug: Enter a valid “slug”',
     ),
     "too long": (
         _set("postings", 0, summary="x" * 201),
-        "postings[0].summary: Ensure this value has at most 200 characters (it has 201).",
+        'Posting "senior-backend-engineer-acme", '
+        "summary: Ensure this value has at most 200 characters (it has 201).",
     ),
     "text longer than the admin accepts": (
         _set("guides", 0, lede="x" * 601),
-        "guides[0].lede: Ensure this value has at most 600 characters (it has 601).",
+        'Guide "backend-development", '
+        "lede: Ensure this value has at most 600 characters (it has 601).",
     ),
     "negative salary": (
         _set("postings", 0, salary_min=-5),
-        "postings[0].salary_min: Ensure this value is greater than or equal to 0.",
+        'Posting "senior-backend-engineer-acme", '
+        "salary_min: Ensure this value is greater than or equal to 0.",
     ),
     "null character": (
         _set("postings", 0, title="Engineer\x00"),
-        "postings[0].title: Null characters are not allowed.",
+        'Posting "senior-backend-engineer-acme", title: Null characters are not allowed.',
     ),
     "published after it expires": (
         _set("postings", 0, published_at="2999-01-01T00:00:00Z"),
-        "postings[0].expires_at: Must be after the publication date.",
+        'Posting "senior-backend-engineer-acme", expires_at: Must be after the publication date.',
     ),
     "another format": (
         _change(lambda data: data.update(format="wordpress")),
@@ -550,15 +558,15 @@ BAD_INPUTS = {
     ),
     "inline logo that is not base64": (
         _set("companies", 0, logo="data:image/png;base64,not*base64"),
-        "companies[0].logo: data:image/png;base64,…: Not valid base64 data.",
+        'Company "acme", logo: data:image/png;base64,…: Not valid base64 data.',
     ),
     "inline logo that is not a data URI": (
         _set("companies", 0, logo="data:image/png,rawbytes"),
-        "companies[0].logo: An inline file must be a base64 data: URI",
+        'Company "acme", logo: An inline file must be a base64 data: URI',
     ),
     "inline logo that is not an image": (
         _set("companies", 0, logo="data:image/png;base64,JVBERi0xLjcK"),
-        "companies[0].logo: data:image/png;base64,…: Upload a PNG, JPEG, WebP or GIF image",
+        'Company "acme", logo: data:image/png;base64,…: Upload a PNG, JPEG, WebP or GIF image',
     ),
     "a zip with ../ paths": (
         _zip_slip,
@@ -613,13 +621,70 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad", data))
     assert raised.value.errors == [
-        "companies[1].website: Enter a valid URL.",
-        "postings[0].status: Value 'live' is not a valid choice.",
-        "postings[0].salary_max: Must be greater than or equal to the minimum salary.",
-        "postings[1].colour: Unknown field.",
-        "postings[1].company: No slug can be made from the name '!!!': add the company to "
+        'Company "globex", website: Enter a valid URL.',
+        "Posting \"senior-backend-engineer-acme\", status: Value 'live' is not a valid choice.",
+        'Posting "senior-backend-engineer-acme", '
+        "salary_max: Must be greater than or equal to the minimum salary.",
+        'Posting "python-intern-globex", colour: Unknown field.',
+        'Posting "python-intern-globex", '
+        "company: No slug can be made from the name '!!!': add the company to "
         '"companies" with a slug and name it by that slug.',
     ]
+
+
+def test_errors_name_records_by_slug_or_title_not_by_position(tmp_path):
+    data = sample()
+    data["postings"][0]["salary_max"] = 1
+    # Without a slug, a posting is named by its title; a skill by its name; a record with
+    # neither by its place in its section, counted from 1.
+    data["postings"].append({"company": "acme", "title": "Night Shift Engineer"})
+    data["skills"].append({"name": "Cobol", "description": 7})
+    data["postings"].append({"summary": "Nothing else."})
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        'Skill "Cobol", slug: This field is required.',
+        'Posting "senior-backend-engineer-acme", '
+        "salary_max: Must be greater than or equal to the minimum salary.",
+        'Posting "Night Shift Engineer", summary: This field cannot be blank.',
+        "Posting number 4, slug: Give a slug, or a company and a title to make one from.",
+    ]
+    assert not any("[" in error for error in raised.value.errors)
+
+
+def test_a_field_with_two_complaints_is_reported_once_in_the_rules_words(tmp_path):
+    data = sample()
+    data["postings"][0]["salary_currency"] = "euro"  # too long, and not a code
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        'Posting "senior-backend-engineer-acme", '
+        "salary_currency: Use a three-letter ISO 4217 code, e.g. EUR."
+    ]
+
+
+def test_a_slug_used_three_times_is_one_error_saying_where(tmp_path):
+    data = sample()
+    data["skills"] += [dict(data["skills"][0]), dict(data["skills"][0])]
+    slug = data["skills"][0]["slug"]
+    count = len(data["skills"])
+    with pytest.raises(ContentError) as raised:
+        import_content(path=write_folder(tmp_path / "bad", data))
+    assert raised.value.errors == [
+        f'Skill "{slug}", slug: 3 records have this slug (numbers 1, {count - 1} and {count} '
+        "in skills)."
+    ]
+
+
+def test_an_uploads_errors_show_no_path_of_the_machine(tmp_path):
+    """Named (an upload), a folder or file is called by that name, never by its path."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ContentError) as raised:
+        import_content(path=tmp_path / "empty", name="my-export.zip")
+    assert raised.value.errors == ["my-export.zip: This folder holds no content.json."]
+    with pytest.raises(ContentError) as raised:
+        import_content(path=tmp_path / "nowhere.json", name="my-export.json")
+    assert str(tmp_path) not in raised.value.errors[0]
 
 
 def test_a_bad_apply_url_is_reported_once(tmp_path):
@@ -627,7 +692,9 @@ def test_a_bad_apply_url_is_reported_once(tmp_path):
     data["postings"][0]["apply_url"] = "javascript:alert(1)"
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad", data))
-    assert raised.value.errors == ["postings[0].apply_url: Enter a valid URL."]
+    assert raised.value.errors == [
+        'Posting "senior-backend-engineer-acme", apply_url: Enter a valid URL.'
+    ]
 
 
 def test_an_inline_logo_over_the_cap_is_refused_without_decoding_it_all(tmp_path):
@@ -640,7 +707,7 @@ def test_an_inline_logo_over_the_cap_is_refused_without_decoding_it_all(tmp_path
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad", data, logos={}))
     assert raised.value.errors == [
-        "companies[0].logo: data:image/png;base64,…: The logo is 3.0 MB; the limit is 2 MB."
+        'Company "acme", logo: data:image/png;base64,…: The logo is 3.0 MB; the limit is 2 MB.'
     ]
 
 
@@ -650,8 +717,11 @@ def test_errors_stop_at_a_cap(tmp_path, monkeypatch):
     data["skills"] = [{"slug": f"s{i}", "name": ""} for i in range(20)]
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad", data))
-    assert len(raised.value.errors) == 6
-    assert raised.value.errors[-1] == "Stopped after 5 errors; fix these and run the import again."
+    # Five records with one problem: one line naming them, then where the check stopped.
+    assert raised.value.errors == [
+        'Skills "s0", "s1", "s2" and 2 more, name: This field cannot be blank.',
+        "Stopped after 5 errors; fix these and run the import again.",
+    ]
 
 
 def test_a_skill_name_taken_on_the_site_is_refused(tmp_path):
@@ -659,7 +729,7 @@ def test_a_skill_name_taken_on_the_site_is_refused(tmp_path):
     with pytest.raises(ContentError) as raised:
         import_content(path=write_folder(tmp_path / "bad"))
     assert raised.value.errors == [
-        'skills[1].name: Skill with this name already exists (slug "python-language").'
+        'Skill "python", name: Skill with this name already exists (slug "python-language").'
     ]
 
 
@@ -686,7 +756,7 @@ def test_a_logo_member_is_read_only_up_to_the_cap(tmp_path):
     with pytest.raises(ContentError) as raised:
         import_content(path=path)
     assert raised.value.errors == [
-        "companies[0].logo: logos/acme.png: The logo is 3.0 MB; the limit is 2 MB."
+        'Company "acme", logo: logos/acme.png: The logo is 3.0 MB; the limit is 2 MB.'
     ]
 
 
@@ -750,7 +820,10 @@ def test_the_command_exits_non_zero_with_the_errors_on_stderr(tmp_path, capsys, 
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "Nothing was imported (1 error)" in err
-    assert "postings[0].salary_max: Must be greater than or equal to the minimum salary." in err
+    assert (
+        'Posting "senior-backend-engineer-acme", '
+        "salary_max: Must be greater than or equal to the minimum salary." in err
+    )
     with pytest.raises(CommandError):
         call_command("import_content", str(path))
     assert not Posting.objects.exists()

@@ -4,9 +4,11 @@ Filters combine with AND; several values of one filter (skill, remote, type, sen
 match any of them (OR).
 """
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -314,3 +316,162 @@ def test_a_null_character_is_an_error_not_a_crash(client):
 
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
+
+
+def skills_filter(html: str) -> tuple[str, str]:
+    """The skills offered at once, and those behind "Show all" ("" when there is none)."""
+    fieldset = re.search(r"<legend>Skills.*?</fieldset>", html, re.S)[0]
+    shown, _, more = fieldset.partition('<details class="checks__more">')
+    return shown, more
+
+
+def test_the_skills_filter_offers_the_most_used_and_the_others_behind_show_all(client):
+    skills = {
+        c: factories.SkillFactory(name=f"Skill {c}", slug=f"skill-{c}") for c in "abcdefghijkl"
+    }
+    most_used = [skills[c] for c in "efghijkl"]  # two postings each: the POPULAR_SKILLS
+    live("Two of them", skills=most_used)
+    live("Two of them again", skills=most_used)
+    live("One", skills=[skills["d"]])  # used, but less
+
+    shown, more = skills_filter(get(client).content.decode())
+
+    assert re.findall(r"<label[^>]*>Skill (\w)</label>", shown) == list("efghijkl")
+    assert "Show all 12 skills</summary>" in more
+    assert re.findall(r"<label[^>]*>Skill (\w)</label>", more) == list("abcd")
+
+    # A ticked skill is never hidden behind the disclosure, and every box has its own id.
+    html = get(client, "skill=skill-b").content.decode()
+    shown, more = skills_filter(html)
+    assert 'value="skill-b" id="id_skill_0" checked> <label for="id_skill_0">Skill b<' in shown
+    assert "Skill b" not in more
+    ids = re.findall(r'id="(id_skill_\d+)"', html)
+    assert len(ids) == 12 and len(set(ids)) == 12
+
+
+def test_a_short_skills_list_is_shown_whole(client):
+    for c in "abcdefghij":  # ten: two more than the most used are not worth a click
+        factories.SkillFactory(name=f"Skill {c}", slug=f"skill-{c}")
+
+    shown, more = skills_filter(get(client).content.decode())
+
+    assert more == "" and len(re.findall("<label", shown)) == 10
+
+
+def test_the_most_used_skills_are_part_of_the_cached_form_choices(client, monkeypatch, settings):
+    """Read with the other choices once per change of content, not per request."""
+    from postings import stats
+
+    settings.PAGE_CACHE_SECONDS = 60  # parts of pages are cached as long (0 in tests)
+    build_site(skills=12, live=10)
+    reads = []
+    read = stats.with_open_roles
+    monkeypatch.setattr(stats, "with_open_roles", lambda *a: reads.append(1) or read(*a))
+
+    first = get(client).content.decode()
+    second = get(client, "remote=hybrid").content.decode()
+
+    assert len(reads) == 1
+    assert skills_filter(first)[1] and skills_filter(second)[1]  # "Show all" on both
+
+
+# An empty result: which filters to remove, and what each removal gives.
+EMPTY = "q=zeppelin&skill=python&remote=remote&seniority=lead"
+
+
+@pytest.fixture
+def near_misses():
+    """Nothing matches EMPTY; without one of its filters, 3, 2, 1 or 4 openings do."""
+    python = factories.SkillFactory(name="Python", slug="python")
+    remote, onsite = Posting.RemotePolicy.REMOTE, Posting.RemotePolicy.ONSITE
+    lead, junior = Posting.Seniority.LEAD, Posting.Seniority.JUNIOR
+    for n in range(3):  # all but the keyword
+        live(f"Python lead {n}", skills=[python], remote_policy=remote, seniority=lead)
+    for n in range(2):  # all but the skill
+        live(f"Zeppelin lead {n}", remote_policy=remote, seniority=lead)
+    live("Zeppelin on-site", skills=[python], remote_policy=onsite, seniority=lead)
+    for n in range(4):  # all but the seniority
+        live(f"Zeppelin junior {n}", skills=[python], remote_policy=remote, seniority=junior)
+
+
+def listed_total(client, query) -> int:
+    """What the listing at `query` says it holds, checked against the rows it lists."""
+    response = get(client, query)
+    heading = re.search(r'id="results-heading">\s*(\d+) opening', response.content.decode())
+    assert int(heading[1]) == len(titles(response)), query
+    return int(heading[1])
+
+
+def test_an_empty_result_suggests_the_three_filters_whose_removal_lists_the_most(
+    client, near_misses
+):
+    response = get(client, EMPTY)
+
+    assert titles(response) == []
+    relaxations = response.context["relaxations"]
+    assert [(r.removed, r.total) for r in relaxations] == [
+        (["Lead"], 4),
+        (["“zeppelin”"], 3),
+        (["Python"], 2),
+    ]  # not "Remote" (1): at most three, those that list the most
+    html = response.content.decode()
+    for relaxation in relaxations:
+        # Each count is what the listing without that filter lists.
+        assert listed_total(client, relaxation.query) == relaxation.total
+        link = f'<a href="{LIST_URL}?{relaxation.query.replace("&", "&amp;")}">Without '
+        assert link in html
+    assert "Without <strong>Lead</strong>: 4 openings</a>" in html
+
+
+def test_a_filter_matching_any_of_several_values_is_removed_whole(client, near_misses):
+    factories.SkillFactory(name="Go", slug="go")
+
+    response = get(client, EMPTY + "&skill=go")
+
+    relaxed = {tuple(r.removed): r for r in response.context["relaxations"]}
+    # Removing only Go or only Python would narrow the result: both go together.
+    skills = relaxed[("Go", "Python")]
+    assert skills.query == "q=zeppelin&remote=remote&seniority=lead"
+    assert skills.total == listed_total(client, skills.query) == 2
+    assert "Without <strong>Go</strong> or <strong>Python</strong>: 2 openings" in (
+        response.content.decode()
+    )
+
+
+def test_a_suggestion_leaves_out_the_values_the_listing_ignored(client, near_misses):
+    response = get(client, EMPTY + "&salary_min=lots", status=400)
+
+    assert response.context["relaxations"]
+    for relaxation in response.context["relaxations"]:
+        assert "salary_min" not in relaxation.query
+        assert get(client, relaxation.query).status_code == 200
+
+
+def test_an_empty_result_offers_no_sort_and_no_feed_of_nothing(client, near_misses):
+    html = get(client, EMPTY).content.decode()
+
+    assert "Best match" not in html and 'name="sort"' not in html
+    assert "Subscribe" not in html
+    # The head names the board's own feed, not one of this empty search.
+    assert 'href="/jobs/feed/atom/"' in html and "feed/atom/?" not in html
+
+    full = get(client, "q=zeppelin").content.decode()
+    assert "Best match" in full and "Subscribe to this search" in full
+
+
+def test_only_an_empty_result_pays_for_suggestions(client, near_misses, django_assert_num_queries):
+    # A page with openings: the pinned queries of test_query_count_is_constant, none more.
+    response = get(client, "skill=python&remote=remote")
+    assert titles(response) and "relaxations" not in response.context
+
+    # An empty one: its own queries (the ranked window of the keyword search, the form's
+    # choices, checking the chosen skill), then for each of its four filters the listing
+    # without it: checking the skill where it is left, and either the window of the
+    # keywords where they are left or else a bounded count (on PostgreSQL after the
+    # planner's estimate). And the keyword box's known words, skills and cities
+    # (postings/facets.py: a cached part, read once per content generation in production;
+    # tests cache no part), read once: the suggestions' searches are already resolved.
+    # Fourteen on SQLite, fifteen on PostgreSQL, whatever the data.
+    with django_assert_num_queries(15 if connection.vendor == "postgresql" else 14):
+        response = get(client, EMPTY)
+    assert len(response.context["relaxations"]) == 3

@@ -197,6 +197,21 @@ def test_filters_combine_and_show_as_chips(client):
 
 
 @pytest.mark.django_db
+def test_the_form_shows_the_chosen_places_selected_and_only_those(client):
+    # The country and offset <select>s are rendered once per process (StaticChoiceField);
+    # each request marks its own choice, and the next request does not inherit it.
+    listing = reverse("postings:list")
+    page = client.get(listing, {"country": "DE", "work_from": "FR", "utc_offset": "60"})
+    html = page.content.decode()
+    for value, name in (("DE", "Germany"), ("FR", "France"), ("60", "UTC+1")):
+        assert f'<option value="{value}" selected>{name}</option>' in html
+    html = client.get(listing, {"country": "FR"}).content.decode()
+    assert '<option value="FR" selected>France</option>' in html
+    assert '<option value="DE">Germany</option>' in html
+    assert '<option value="60">UTC+1</option>' in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "params", [{"country": "XX"}, {"work_from": "EU"}, {"utc_offset": "61"}, {"utc_offset": "x"}]
 )

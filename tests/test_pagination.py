@@ -201,6 +201,42 @@ def test_an_estimate_below_the_rows_seen_shows_a_lower_bound(client, monkeypatch
     assert "5+ openings" in first and "?salary_min=50000&amp;sort=salary&amp;page=2" in first
     assert "10+ openings" in second
     # Nor does the page count understate: a third page follows, and maybe more.
-    assert "page 2 of 3+" in second
+    assert "page 2 of at least 3" in second
+    assert "Page 2 of at least 3</p>" in second
     assert "23 openings" in last  # the last page knows the total
     assert "page 5 of 5<" in last
+
+
+def pagination_nav(html: str) -> str:
+    return re.search(r'<nav class="pagination".*?</nav>', html, re.S)[0]
+
+
+def test_the_pagination_says_which_page_of_how_many_and_offers_only_real_steps(client):
+    LivePostingFactory.create_batch(45)
+
+    first, second, last = (
+        pagination_nav(client.get(url).content.decode())
+        for url in ("/jobs/", "/jobs/?page=2", "/jobs/?page=3")
+    )
+
+    assert "Page 1 of 3</p>" in first
+    # Page 1 has nowhere to go back to: no "Previous", not even a disabled one.
+    assert "Previous" not in first and "aria-disabled" not in first
+    assert 'rel="next" href="?page=2"' in first
+    assert "Page 2 of 3</p>" in second
+    assert 'rel="prev" href="?"' in second and 'rel="next" href="?page=3"' in second
+    assert "Page 3 of 3</p>" in last and "Next" not in last and 'rel="prev"' in last
+
+
+@with_statement_timeout
+@pytest.mark.usefixtures(*["board", "count_times_out"])
+def test_an_estimated_number_of_pages_says_about(client, monkeypatch):
+    """The count gave way to an estimate of 20 (four pages of five): the first page cannot
+    know better, and says so; the last page read knows the truth."""
+    monkeypatch.setattr(pagination.SitePaginator, "_estimate", 20)
+
+    first = client.get("/jobs/?salary_min=50000&sort=salary").content.decode()
+    last = client.get("/jobs/?salary_min=50000&sort=salary&page=5").content.decode()
+
+    assert "Page 1 of about 4</p>" in pagination_nav(first)
+    assert "Page 5 of 5</p>" in pagination_nav(last)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from postings.models import Posting
@@ -49,11 +50,36 @@ def test_a_card_shows_company_title_summary_facts_and_links_to_the_posting(clien
 
 
 def test_a_card_marks_openings_of_the_last_two_days_as_new(client):
-    factories.LivePostingFactory(title="Fresh", published_at=timezone.now() - timedelta(hours=3))
-    assert "badge--new" in only_card(client)
-    Posting.objects.update(published_at=timezone.now() - timedelta(days=3))
-    card = only_card(client)
-    assert "badge--new" not in card and ">3 days ago</time>" in card
+    published = timezone.now()
+    factories.LivePostingFactory(title="Fresh", published_at=published)
+    factories.LivePostingFactory.create_batch(2, published_at=published - timedelta(days=5))
+
+    # One card of three is new: marked.
+    with time_machine.travel(published + timedelta(hours=47, minutes=59)):
+        html = client.get("/jobs/").content.decode()
+    [new] = [card for card in cards(html) if "badge--new" in card]
+    assert ">Fresh</a>" in new
+    # Two days later it is not.
+    with time_machine.travel(published + timedelta(hours=48)):
+        assert "badge--new" not in client.get("/jobs/").content.decode()
+
+
+def test_the_new_badge_is_shown_only_when_fewer_than_half_of_a_list_is_new(client):
+    now = timezone.now()
+    factories.LivePostingFactory.create_batch(2, published_at=now - timedelta(hours=3))
+    older = factories.LivePostingFactory.create_batch(3, published_at=now - timedelta(days=4))
+
+    # Two new of five: marked.
+    html = client.get("/jobs/").content.decode()
+    assert sum("badge--new" in card for card in cards(html)) == 2
+    # Three of six, or every card of a quiet board: a badge on half the list marks nothing.
+    factories.LivePostingFactory(published_at=now - timedelta(hours=1))
+    assert "badge--new" not in client.get("/jobs/").content.decode()
+    Posting.objects.filter(pk__in=[posting.pk for posting in older]).delete()
+    assert "badge--new" not in client.get("/jobs/").content.decode()
+    # Decided per list: the same postings on a longer list are marked again.
+    factories.LivePostingFactory.create_batch(4, published_at=now - timedelta(days=6))
+    assert sum("badge--new" in card for card in cards(client.get("/jobs/").content.decode())) == 3
 
 
 def test_a_card_without_location_leaves_it_out_and_says_pay_is_not_stated(client):

@@ -1,5 +1,8 @@
 """A posting's page: everything about it, its company, its skills, how to apply."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -36,16 +39,36 @@ def test_a_live_posting_shows_everything(client, png_upload):
     assert "Berlin, Germany" in html and "Hybrid" in html and "Full-time" in html
     assert "EUR 60k–80k per year" in html
     assert f'datetime="{posting.published_at.isoformat(timespec="seconds")}"' in html
-    # The company block, its logo sized so that nothing shifts.
-    assert "We make anvils." in html
+    # The company block, its logo sized so that nothing shifts, each once.
+    assert html.count("We make anvils.") == 1
     assert company.get_absolute_url() in html
     # The sizes rendered on upload (tests/test_logo_images.py), not the stored original.
-    logo = company.logo_sources(48)
-    assert f'src="{logo["png"]}" srcset="{logo["png_srcset"]}" width="48" height="48"' in html
+    logo = company.logo_sources(56)
+    assert f'src="{logo["png"]}" srcset="{logo["png_srcset"]}" width="56" height="56"' in html
+    assert html.count('class="logo ') == 1
     # Skills link to their guides; the apply button goes to the employer.
     assert f'href="{python.get_absolute_url()}"' in html
     assert f'href="{posting.apply_url}"' in html
     assert "no longer accepting applications" not in html
+    assert "badge--closed" not in html
+
+
+def test_a_company_blurb_the_description_already_holds_is_said_once(client):
+    company = factories.CompanyFactory(name="Acme", description="We make anvils\nand hammers.")
+    repeats = factories.LivePostingFactory(
+        company=company, description="## About Acme\n\nWe make anvils and\nhammers.\n\n## The role"
+    )
+    own_words = factories.LivePostingFactory(company=company, description="## The role\n\nDrop.")
+
+    def visible(posting):  # the JSON-LD repeats the description for search engines
+        html = client.get(posting.get_absolute_url()).content.decode()
+        return re.sub(r"<script.*?</script>", "", html, flags=re.S)
+
+    repeated, described = visible(repeats), visible(own_words)
+
+    assert repeated.count("We make anvils") == 1  # in the description, not the sidebar too
+    assert described.count("We make anvils") == 1  # in the sidebar
+    assert 'id="company-heading"' in repeated and 'id="company-heading"' in described
 
 
 def test_apply_by_email_when_there_is_no_url(client):
@@ -100,6 +123,10 @@ def test_closed_and_expired_postings_stay_reachable_without_an_apply_button(
     html = response.content.decode()
     assert "This posting is no longer accepting applications." in html
     assert reason in html
+    # News, not an error: a neutral notice, and a badge by the title.
+    assert '<div class="notice notice--info" role="status">' in html
+    assert "notice--error" not in html
+    assert re.search(r"<h1>Gone role <span class=\"badge badge--closed\">Closed</span></h1>", html)
     assert posting.apply_url not in html
     assert "Apply on" not in html
     assert '<meta name="robots" content="noindex">' in html
@@ -126,3 +153,19 @@ def test_query_count_is_constant(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         response = client.get(posting.get_absolute_url())
     assert len(response.context["similar_postings"]) == 4
+
+
+# Words for the people who built the site, not for a job seeker.
+DEVELOPER_COPY = re.compile(r"Each skill links|links to its guide|\bTODO\b|lorem ipsum", re.I)
+
+
+def test_no_public_template_speaks_to_developers():
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    found = []
+    for path in templates.rglob("*.html"):
+        if "admin" in path.parts:
+            continue
+        # Template comments ({# … #}) are for developers and never reach a page.
+        text = re.sub(r"{#.*?#}|{% comment %}.*?{% endcomment %}", "", path.read_text(), flags=re.S)
+        found += [f"{path.name}: {m[0]}" for m in DEVELOPER_COPY.finditer(text)]
+    assert not found

@@ -6,9 +6,11 @@ files. The server boots and serves pages first; then the test process publishes 
 closes a posting through the ORM, and a management command in another process renames
 its company: each change shows on the next request, with no restart and no waiting.
 Workers that froze "now" at boot, or a cache that only web workers invalidate, fail it.
+A CDN's view of the same server: 304 for a current copy, the new page after an edit, gzip.
 """
 
 import contextlib
+import gzip
 import os
 import secrets
 import socket
@@ -196,3 +198,58 @@ def test_each_change_shows_on_the_next_request(server):
 
     assert "Harbour Beacons" in fetch(company_page)[1]
     assert "Harbour Beacons" in fetch(page)[1]
+
+
+def fetch_with(url: str, **headers: str):
+    """Status, headers and raw body of an anonymous GET with `headers`."""
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our server)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:  # 304 is an "error" to urllib
+        return error.code, error.headers, error.read()
+
+
+def confirmed_copy(url: str):
+    """The headers and body of a page, once the server has answered 304 to its ETag.
+    Asked again should the page's time window (PAGE_CACHE_SECONDS) end in between."""
+    for _ in range(3):
+        status, headers, body = fetch_with(url)
+        assert status == 200
+        again = fetch_with(url, **{"If-None-Match": headers["ETag"]})
+        if again[0] == 304:
+            assert again[1]["ETag"] == headers["ETag"] and again[2] == b""
+            return headers, body
+    pytest.fail(f"{url}: no 304 for its own ETag")
+
+
+def test_a_cdn_revalidates_and_gets_compressed_pages(server):
+    """What a CDN in front of gunicorn sees: a shared page with an ETag, a 304 for the
+    copy it holds while nothing changed, the new page after an edit, gzip when asked."""
+    base, _ = server
+    posting = PostingFactory(title="Lighthouse Keeper")
+    posting.publish()
+    url = base + "/jobs/"
+
+    headers, plain = confirmed_copy(url)
+    assert "public" in headers["Cache-Control"] and "s-maxage=10" in headers["Cache-Control"]
+    assert "Cookie" not in headers.get("Vary", "")
+    etag = headers["ETag"]
+
+    status, headers, compressed = fetch_with(url, **{"Accept-Encoding": "gzip"})
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed) == plain
+
+    posting.title = "Lighthouse Keeper, renamed"
+    posting.save()
+
+    status, headers, body = fetch_with(url, **{"If-None-Match": etag})
+    assert status == 200
+    assert headers["ETag"] != etag
+    assert posting.title in body.decode()
+
+    # The admin's login carries a CSRF token: never shared, never compressed.
+    status, headers, _ = fetch_with(base + "/admin/login/", **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert "private" in headers["Cache-Control"] and "no-store" in headers["Cache-Control"]
+    assert "Content-Encoding" not in headers

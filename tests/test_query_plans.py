@@ -94,6 +94,8 @@ def python_skill():
         "/jobs/?sort=closing",
         "/jobs/?sort=closing&page=25",
         "/jobs/?skill=python&remote=remote&sort=closing",
+        # Empty: the listing without each filter is counted for its suggestions.
+        "/jobs/?q=zzzqqqxxx&skill=python&remote=remote&seniority=senior&salary_min=90000",
         "/",
         "skill page",
         "posting page",

@@ -47,9 +47,7 @@ def board(db):
     python, go, sql = (SkillFactory(name=n) for n in ("Python", "Go", "SQL"))
     acme, globex = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
     remote = Posting.RemotePolicy.REMOTE
-    LivePostingFactory(
-        company=acme, skills=[python, sql], remote_policy=remote, city="Berlin", country="DE"
-    )
+    LivePostingFactory(company=acme, skills=[python, sql], remote_policy=remote)
     LivePostingFactory(
         company=acme, skills=[python], salary_currency="USD", city="Berlin", country="DE"
     )
@@ -71,6 +69,7 @@ def snapshot_facts(snapshot):
         snapshot.salary_ranges,
         [(c.pk, c.open_roles) for c in snapshot.top_companies],
         [(s.pk, s.shared_roles) for s in snapshot.related_skills],
+        snapshot.countries,
     )
 
 
@@ -264,3 +263,20 @@ def test_the_whole_listing_takes_its_size_from_the_figures_instead_of_counting(
     assert "COUNT(" in " ".join(query["sql"] for query in queries)
     assert filtered.context["paginator"].total == 5  # counted up to the cap, plus one
     assert client.get("/jobs/?remote=remote").context["paginator"].total == 0
+
+
+def test_a_guide_takes_its_country_chips_from_the_stored_figures(client, board, stored):
+    python = board[0]
+    stats.refresh()
+    stats._read_recently.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(python.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    chips = html.split('id="narrow-country"', 1)[1].split("</ul>", 1)[0]
+    assert ">Germany</a>" in chips and ">Netherlands</a>" in chips
+    # The skill, its stored row, its top companies and related skills by id, the openings
+    # and their skills: the countries are in the row.
+    assert len(queries) == 6, [q["sql"] for q in queries.captured_queries]

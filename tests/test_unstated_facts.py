@@ -240,14 +240,14 @@ def test_the_dry_run_says_what_each_record_leaves_unsaid_and_what_is_invisible(t
 
     notes = "\n".join(report.notes)
     assert 'Company "C&A" (slug "ca") will be created' in notes
-    assert "guides[0] (python): not published; readers will not see it." in notes
-    assert "postings[0] (ca-data-engineer-fmd): a draft; job seekers will not see it." in notes
+    assert 'Guide "python": not published; readers will not see it.' in notes
+    assert 'Posting "Data Engineer (f/m/d)": a draft; job seekers will not see it.' in notes
     assert (
-        "postings[0] (ca-data-engineer-fmd) does not state: workplace, employment type, "
+        'Posting "Data Engineer (f/m/d)" does not state: workplace, employment type, '
         "seniority, location, description, pay, how to apply." in notes
     )
     assert (
-        "postings[1] (zalando-backend-engineer-payments) does not state: employment type, "
+        'Posting "Backend Engineer / Payments" does not state: employment type, '
         "seniority, location, description, pay, how to apply." in notes
     )
     assert "pay 2" in notes and "workplace 1" in notes
@@ -256,7 +256,7 @@ def test_the_dry_run_says_what_each_record_leaves_unsaid_and_what_is_invisible(t
 
 def test_the_command_prints_the_notes(tmp_path, capsys):
     call_command("import_content", content_file(tmp_path, MINIMAL_RECORDS[:1]), dry_run=True)
-    assert "Note: postings[0] (ca-data-engineer-fmd): a draft" in capsys.readouterr().out
+    assert 'Note: Posting "Data Engineer (f/m/d)": a draft' in capsys.readouterr().out
 
 
 def test_two_records_making_the_same_slug_are_an_error_naming_both(tmp_path):
@@ -264,8 +264,9 @@ def test_two_records_making_the_same_slug_are_an_error_naming_both(tmp_path):
     with pytest.raises(ContentError) as error:
         import_content(path=content_file(tmp_path, records))
     assert error.value.errors == [
-        'postings[1].slug: The slug "ca-data-engineer-fmd", derived from the company and '
-        "the title, is also postings[0]'s: give one of them a slug."
+        'Posting "Data Engineer (f/m/d)", slug: 2 records make the slug "ca-data-engineer-fmd" '
+        "from their company and title (numbers 1 and 2 in postings): give them slugs of "
+        "their own."
     ]
     # A slug of its own settles it.
     records[1]["slug"] = "ca-data-engineer-2"
@@ -278,9 +279,9 @@ def test_a_name_whose_slug_belongs_to_another_company_is_refused(tmp_path):
         import_content(path=content_file(tmp_path, MINIMAL_RECORDS[:1]))
     [message] = error.value.errors
     assert message == (
-        'postings[0].company: "C&A" is not the name of the company whose slug it makes '
-        '("ca" is "California Tech"). Name the company by its slug, or add it to '
-        '"companies" with a slug of its own.'
+        'Posting "Data Engineer (f/m/d)", company: "C&A" is not the name of the company '
+        'whose slug it makes ("ca" is "California Tech"). Name the company by its slug, '
+        'or add it to "companies" with a slug of its own.'
     )
     assert not Posting.objects.exists()
 
@@ -306,7 +307,9 @@ def test_a_name_of_a_company_on_the_site_is_that_company(tmp_path):
 def test_an_incomplete_minimal_record_is_a_clear_error(tmp_path, record, field):
     with pytest.raises(ContentError) as error:
         import_content(path=content_file(tmp_path, [record]))
-    assert any(message.startswith(f"postings[0].{field}: ") for message in error.value.errors)
+    # Named by its title, or by its place in the file when it has none.
+    label = f'Posting "{record["title"]}"' if "title" in record else "Posting number 1"
+    assert any(message.startswith(f"{label}, {field}: ") for message in error.value.errors)
     assert not Posting.objects.exists() and not Company.objects.exists()
 
 

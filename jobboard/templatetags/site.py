@@ -5,6 +5,7 @@
 {{ salary|short_amount }}         90000 → "90k"
 {{ url|domain }}                  "https://www.example.com/careers" → "example.com"
 {{ moment|html_datetime }}        the `datetime` of a <time>
+{{ text|excerpt:180 }}            cut at the last sentence end within 180 characters
 {% canonical_url %}               this page's URL; of its query string only ?page=N > 1
 {% absolute_url path %}           a path (or media URL) made absolute
 """
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from jobboard import amounts
+from jobboard import amounts, text
 from jobboard.seo import absolute_url as make_absolute
 from jobboard.seo import base_url, canonical_query
 
@@ -35,6 +36,11 @@ def domain(url: str) -> str:
     """ "https://www.example.com/careers" → "example.com", for showing a website link."""
     host = urlsplit(url or "").hostname or ""
     return host.removeprefix("www.")
+
+
+@register.filter
+def excerpt(value: str, length: int) -> str:
+    return text.excerpt(value, int(length))
 
 
 @register.filter

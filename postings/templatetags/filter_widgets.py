@@ -6,6 +6,7 @@ skills and renders on every request. These tags write the same HTML in one pass.
 """
 
 import re
+from functools import lru_cache
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
 
 from django import template
@@ -30,14 +31,15 @@ def _choices(field, choices):
 
 
 @register.simple_tag
-def checkbox_items(field, choices=None):
+def checkbox_items(field, choices=None, start=0):
     """The <li> of each choice of a multiple-choice field: a checkbox and its label.
 
-    `choices` ((value, label) pairs) replaces the field's own, e.g. from a cached list."""
+    `choices` ((value, label) pairs) replaces the field's own, e.g. from a cached list;
+    `start` numbers the ids on from an earlier list of the same field's choices."""
     selected = _selected(field)
     name, auto_id = escape(field.html_name), escape(str(field.auto_id))
     items = []
-    for index, (value, label) in enumerate(_choices(field, choices)):
+    for index, (value, label) in enumerate(_choices(field, choices), start=start):
         checked = " checked" if value in selected else ""
         input_id = f"{auto_id}_{index}"
         items.append(
@@ -47,17 +49,32 @@ def checkbox_items(field, choices=None):
     return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
 
 
+def _options(choices, selected: set[str]) -> str:
+    return "".join(
+        f'<option value="{escape(value)}"{" selected" if value in selected else ""}>'
+        f"{escape(str(label))}</option>"
+        for value, label in choices
+    )
+
+
+@lru_cache(maxsize=16)
+def _static_options(choices_function) -> str:
+    """The options of choices from code (filters.StaticChoiceField), none selected."""
+    return _options(_choices(None, choices_function()), set())
+
+
 @register.simple_tag
 def option_items(field, choices=None):
     """The <option> of each choice of a single-choice field, the chosen one selected."""
     selected = _selected(field)
-    return mark_safe(  # noqa: S308 (every value escaped)
-        "".join(
-            f'<option value="{escape(value)}"{" selected" if value in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for value, label in _choices(field, choices)
-        )
-    )
+    function = getattr(field.field, "static_choices", None)
+    if choices is None and function is not None:
+        html = _static_options(function)
+        for value in selected:
+            option = f'<option value="{escape(value)}">'
+            html = html.replace(option, f"{option[:-1]} selected>", 1)
+        return mark_safe(html)  # noqa: S308 (rendered by _options, which escapes)
+    return mark_safe(_options(_choices(field, choices), selected))  # noqa: S308 (escaped)
 
 
 # HTML's "valid floating-point number", the only values an <input type="number"> may hold.

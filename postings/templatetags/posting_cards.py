@@ -23,24 +23,59 @@ CARD_SKILLS = 4  # skill tags shown on a card; the posting page lists them all
 
 
 @register.simple_tag
-def posting_cards(postings, hide_company=False) -> SafeString:
+def posting_cards(
+    postings, hide_company=False, skill=None, compact=False, among=None
+) -> SafeString:
     """`<ol class="card-list">{% posting_cards postings %}</ol>`: one <li> per posting.
 
     Each card is an <article> whose title link covers the whole card (one <a>, no
     nested links). `postings` come from Posting.objects.for_cards(), which fetches
-    what a card shows. `hide_company` on a company's own page."""
+    what a card shows. `hide_company` on a company's own page; `skill` on a skill's
+    own page, whose tag every card would repeat; `compact` for a preview (logo, company,
+    title, summary). `among`: the list these cards are a part of, which decides the
+    "New" badges (below) when they are its first few."""
     now = timezone.now()
+    postings = list(postings)
+    new = _new_shown(postings if among is None else among, now)
+    hidden_skill = getattr(skill, "name", None)
     return mark_safe(  # noqa: S308 (every value escaped in _card)
-        "".join(f"<li>{_card(posting, hide_company, now)}</li>" for posting in postings)
+        "".join(
+            f"<li>{_card(posting, hide_company, hidden_skill, compact, new, now)}</li>"
+            for posting in postings
+        )
     )
 
 
-def _card(posting, hide_company, now) -> str:
+def _is_new(posting, now) -> bool:
+    """Published within the last two days."""
+    return (now - posting.published_at).days < 2
+
+
+def _new_shown(postings, now) -> bool:
+    """Whether "New" badges are shown in a list: only when fewer than half of its cards
+    are new. A badge on most cards marks nothing (a quiet board's front page, a list
+    sorted newest first on a busy day)."""
+    postings = list(postings)
+    return 2 * sum(_is_new(posting, now) for posting in postings) < len(postings)
+
+
+def _card(posting, hide_company, hidden_skill, compact, new_shown, now) -> str:
     company = posting.company
     published = posting.published_at
     age = (now - published).days
-    # Published within the last two days.
-    new = ' <span class="badge badge--new">New</span>' if age < 2 else ""
+    new = (
+        ' <span class="badge badge--new">New</span>' if new_shown and _is_new(posting, now) else ""
+    )
+    logo = "" if hide_company else company_logo(company, 48)
+    company_name = "" if hide_company else f'<p class="card__company">{escape(company.name)}</p>'
+    head = (
+        f'{logo}<div class="card__body">{company_name}'
+        f'<h3 class="card__title"><a class="card__link" href="{posting.get_absolute_url()}">'
+        f"{escape(posting.title)}</a>{new}</h3>"
+        f'<p class="card__summary">{escape(posting.summary)}</p>'
+    )
+    if compact:
+        return f'<article class="card card--compact">{head}</div></article>'
     # Only what the employer stated; pay is the one fact whose absence is news.
     meta = [posting.listed_place, posting.workplace_display]
     meta += [posting.get_employment_type_display()]
@@ -54,7 +89,7 @@ def _card(posting, hide_company, now) -> str:
         meta.append('<li class="card__salary card__salary--none">Pay not stated</li>')
     meta.append(f'<li><time datetime="{html_datetime(published)}">{_ago(age)}</time></li>')
     meta += _closing(posting, now)
-    skills = posting.skill_names[:CARD_SKILLS]
+    skills = [name for name in posting.skill_names if name != hidden_skill][:CARD_SKILLS]
     skill_list = (
         '<ul class="card__skills" aria-label="Skills">'
         + "".join(f"<li>{escape(name)}</li>" for name in skills)
@@ -62,13 +97,8 @@ def _card(posting, hide_company, now) -> str:
         if skills
         else ""
     )
-    logo = "" if hide_company else company_logo(company, 48)
-    company_name = "" if hide_company else f'<p class="card__company">{escape(company.name)}</p>'
     return (
-        f'<article class="card">{logo}<div class="card__body">{company_name}'
-        f'<h3 class="card__title"><a class="card__link" href="{posting.get_absolute_url()}">'
-        f"{escape(posting.title)}</a>{new}</h3>"
-        f'<p class="card__summary">{escape(posting.summary)}</p>'
+        f'<article class="card">{head}'
         f'<ul class="card__meta dot-list">{"".join(meta)}</ul>{skill_list}</div></article>'
     )
 

@@ -1,9 +1,11 @@
-"""A member of staff adds a company with its logo and a published opening in the admin,
-then finds the opening, logo and all, on the skill's guide page."""
+"""A member of staff adds a company with its logo and a published opening in the admin
+(leaving its date empty: published now), then finds the opening, logo and all, on the
+skill's guide page."""
 
 import re
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from postings.models import Posting
@@ -36,6 +38,7 @@ def test_staff_add_a_company_and_an_opening_that_the_guide_shows(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("link", name="Import content")).to_be_visible()
 
     # The company, with its logo uploaded from a file.
     page.get_by_role("row", name=re.compile("^Companies")).get_by_role("link", name="Add").click()
@@ -60,15 +63,21 @@ def test_staff_add_a_company_and_an_opening_that_the_guide_shows(
     page.get_by_label("Location").fill("Lisbon, Portugal")
     page.get_by_label("Remote policy").select_option(label="Remote")
     page.get_by_label("Apply url").fill("https://acme-rockets.example/careers/rocket-backend")
+    # "Published" with the date left empty: published now, and the admin says so.
     page.get_by_label("Status").select_option(label="Published")
-    published = page.locator(".field-published_at")
-    published.get_by_role("link", name="Today").click()
-    published.get_by_role("link", name="Now").click()
+    expect(page.locator(".field-published_at")).to_contain_text(
+        "Empty when you choose “Published”: the moment you save."
+    )
+    before = timezone.now().replace(microsecond=0)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.locator(".messagelist")).to_contain_text(
+        "The publication date was empty, so it is now:"
+    )
 
     posting = Posting.objects.get(slug="rocket-backend-engineer")
     assert posting.is_live
+    assert before <= posting.published_at <= timezone.now()
     assert list(posting.skills.all()) == [board.backend]
 
     # A worker renders the logo's sizes (until then the pages show the monogram).
@@ -84,3 +93,22 @@ def test_staff_add_a_company_and_an_opening_that_the_guide_shows(
     page.wait_for_function(
         "image => image.complete && image.naturalWidth > 0", arg=image.element_handle()
     )
+
+
+def test_the_admins_theme_toggle_wins_over_the_systems_scheme(live_server, browser):
+    """The board's colours in both themes, and staff's choice of theme (Django's toggle,
+    kept in localStorage) over the system's: static/css/admin.css sets both ways."""
+    header_backgrounds = {"light": "rgb(8, 70, 127)", "dark": "rgb(21, 39, 59)"}
+    for system, chosen, shown in [
+        ("light", "auto", "light"),
+        ("dark", "auto", "dark"),
+        ("dark", "light", "light"),
+        ("light", "dark", "dark"),
+    ]:
+        context = browser.new_context(color_scheme=system)
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.evaluate("theme => localStorage.setItem('theme', theme)", chosen)
+        page.reload()
+        expect(page.locator("#header")).to_have_css("background-color", header_backgrounds[shown])
+        context.close()

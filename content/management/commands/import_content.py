@@ -5,7 +5,8 @@
     python manage.py import_content export.zip
 
 All or nothing: on any invalid record nothing is written and every error is printed on
-stderr, naming the record and field (`postings[12].salary_max: …`); the exit status is 1.
+stderr, naming the record by slug (or title) and its field (`Posting "senior-backend-acme",
+salary_max: …`); the exit status is 1.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,133 @@
+"""A guide's openings, narrowed in place by chips (workplace, seniority, country).
+
+The guide reads its chips with the listing's own filter (postings.filters.PostingFilter)
+over the skill's live postings, so that the guide's `?remote=remote` and
+`/jobs/?skill=…&remote=remote` are the same openings, and an invalid value is the same
+400. The chips are plain links: they work without JavaScript and, with no cookie or
+token in them, the page cache keeps serving every variant of the page.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.http import QueryDict
+
+from postings import locations
+from postings.filters import PostingFilter
+from postings.models import Posting
+
+SHOWN = 20  # the newest openings listed on the guide; the listing has the others
+UNDER_LEDE = 3  # of those, shown right under the lede
+# The listing's filters the guide offers as chips, in the order shown. Any other
+# parameter is no filter of the guide's: it is ignored, as on every other page.
+CHIP_FILTERS = ("remote", "seniority", "country")
+MULTIPLE = {"remote", "seniority"}  # several values match any of them (the listing's rule)
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    query: str  # the guide's query string once this chip is followed
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ChipGroup:
+    name: str  # the GET parameter
+    label: str
+    chips: list[Chip]
+
+
+class GuideOpenings:
+    """The newest live openings of `skill` that match the chips chosen in `params`."""
+
+    def __init__(self, skill, params: QueryDict, *, countries: list[tuple[str, int]]):
+        self.skill = skill
+        self.countries = countries  # (code, roles) with live openings for the skill
+        data = QueryDict(mutable=True)
+        for name in CHIP_FILTERS:
+            values = [value for value in params.getlist(name) if value]
+            if values:
+                data.setlist(name, values)
+        self.filter = PostingFilter(
+            data, queryset=Posting.objects.live().for_skill(skill).for_cards()
+        )
+
+    @property
+    def errors(self):
+        return self.filter.errors
+
+    @cached_property
+    def chosen(self) -> dict[str, list[str]]:
+        """The valid chosen values of each chip filter; invalid ones are left out."""
+        values = self.filter.valid_values()
+        chosen = {name: list(values.get(name) or []) for name in MULTIPLE}
+        chosen["country"] = [values["country"]] if values.get("country") else []
+        return chosen
+
+    @property
+    def narrowed(self) -> bool:
+        return any(self.chosen.values())
+
+    @cached_property
+    def _rows(self) -> list[Posting]:
+        # One more than shown: whether the listing has others, without counting them.
+        return list(self.filter.qs[: SHOWN + 1])
+
+    @property
+    def postings(self) -> list[Posting]:
+        return self._rows[:SHOWN]
+
+    @property
+    def first(self) -> list[Posting]:
+        """The first openings of the same list, for the top of the guide."""
+        return self._rows[:UNDER_LEDE]
+
+    @property
+    def has_more(self) -> bool:
+        return len(self._rows) > SHOWN
+
+    def query(self, chosen: dict[str, list[str]]) -> str:
+        data = QueryDict(mutable=True)
+        for name in CHIP_FILTERS:
+            if chosen.get(name):
+                data.setlist(name, chosen[name])
+        return data.urlencode()
+
+    @property
+    def listing_url(self) -> str:
+        """The same openings on the listing, where every other filter is."""
+        query = self.query(self.chosen)
+        return self.skill.get_postings_url() + (f"&{query}" if query else "")
+
+    def groups(self) -> list[ChipGroup]:
+        options = {
+            "remote": ("Workplace", Posting.RemotePolicy.choices),
+            "seniority": ("Seniority", Posting.Seniority.choices),
+            "country": (
+                "Country",
+                # The busiest countries, by name.
+                sorted(
+                    ((code, locations.country_name(code)) for code, _ in self.countries),
+                    key=lambda choice: choice[1],
+                ),
+            ),
+        }
+        groups = []
+        for name in CHIP_FILTERS:
+            label, choices = options[name]
+            chips = [self._chip(name, value, text) for value, text in choices]
+            if chips:
+                groups.append(ChipGroup(name, label, chips))
+        return groups
+
+    def _chip(self, name: str, value: str, label: str) -> Chip:
+        chosen = {key: list(values) for key, values in self.chosen.items()}
+        selected = value in chosen[name]
+        if selected:
+            chosen[name].remove(value)
+        elif name in MULTIPLE:
+            chosen[name].append(value)
+        else:  # one country at a time, as on the listing
+            chosen[name] = [value]
+        return Chip(label, self.query(chosen), selected)
