@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "skills",
     "companies",
     "postings",
+    "alerts",
     "content",
     "background",
 ]
