@@ -56,13 +56,6 @@ class AlertAdmin(admin.ModelAdmin):
     def delete_all_of_these_addresses(self, request, queryset):
         addresses = set(queryset.values_list("email", flat=True))
         deleted, _ = Alert.objects.filter(email__in=addresses).delete()
-        self.message_user(
-            request,
-            ngettext(
-                "Deleted %(alerts)d alert of %(addresses)d address.",
-                "Deleted %(alerts)d alerts of %(addresses)d addresses.",
-                deleted,
-            )
-            % {"alerts": deleted, "addresses": len(addresses)},
-            messages.SUCCESS,
-        )
+        alerts = ngettext("%d alert", "%d alerts", deleted) % deleted
+        of = ngettext("%d address", "%d addresses", len(addresses)) % len(addresses)
+        self.message_user(request, f"Deleted {alerts} of {of}.", messages.SUCCESS)
