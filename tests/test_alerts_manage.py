@@ -200,3 +200,21 @@ def test_staff_delete_every_alert_of_an_address(admin_client, alert):
     assert "Deleted 2 alerts of 1 address." in response.content.decode()
     assert list(Alert.objects.values_list("pk", flat=True)) == [other.pk]
     assert not Alert.objects.filter(pk=second.pk).exists()
+
+
+def test_the_admin_list_reads_each_distinct_search_once(admin_client, alert):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:alerts_alert_changelist")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    Alert.objects.bulk_create(
+        Alert(email=f"reader{n}@example.com", search=alert.search) for n in range(30)
+    )
+    assert queries() == few

@@ -197,6 +197,8 @@ def pages(client, admin_client):
         "admin import waiting": (admin_client, waiting["Location"]),
         "admin import report": (admin_client, checked["Location"]),
         "admin company change form": (admin_client, change_form(company)),
+        "admin job alerts list": (admin_client, reverse("admin:alerts_alert_changelist")),
+        "admin job alert change form": (admin_client, change_form(confirmed)),
         "admin guide change form": (admin_client, change_form(guide_skill.guide)),
         "admin exchange rates list": (
             admin_client,

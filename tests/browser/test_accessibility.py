@@ -117,6 +117,9 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
     """(name, path, the autocomplete to open first) of the admin's lists and forms."""
     posting = Posting.objects.order_by("pk").first()
     skill = Skill.objects.with_published_guide().order_by("name").first()
+    alert = Alert.objects.create(
+        email="kept@example.com", search=f"skill={skill.slug}", confirmed_at=timezone.now()
+    )
     pages = [
         ("postings", reverse("admin:postings_posting_changelist"), None),
         ("new posting", reverse("admin:postings_posting_add"), "id_company"),
@@ -157,6 +160,12 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
         ("new company", reverse("admin:companies_company_add"), None),
         ("company", reverse("admin:companies_company_change", args=[posting.company_id]), None),
         ("skills", reverse("admin:skills_skill_changelist"), None),
+        ("job alerts", reverse("admin:alerts_alert_changelist"), None),
+        (
+            "job alert",
+            reverse("admin:alerts_alert_change", args=[alert.pk]),
+            None,
+        ),
         ("new skill", reverse("admin:skills_skill_add"), None),
         ("skill with its guide", reverse("admin:skills_skill_change", args=[skill.pk]), None),
         ("skill guides", reverse("admin:skills_skillguide_changelist"), None),
