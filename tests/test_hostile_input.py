@@ -307,7 +307,7 @@ def test_a_host_we_do_not_serve_is_a_bad_request(site, client):
 
 
 # A POST to a read-only page is 405 before any CSRF check (tests/test_http_methods.py).
-@pytest.mark.parametrize("url_name", ["admin:login"])
+@pytest.mark.parametrize("url_name", ["admin:login", "alerts:subscribe"])
 def test_a_post_without_a_csrf_token_is_forbidden(site, url_name):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse(url_name), {"username": "admin", "password": "x"})
