@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "skills",
     "companies",
     "postings",
+    "alerts",
     "content",
     "background",
 ]
@@ -233,6 +234,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # machine gone): `manage.py run_periodic` marks it failed, and staff can run it again.
 # Above the longest task: a 50 MB import takes a few minutes.
 TASK_STUCK_SECONDS = int(os.environ.get("TASK_STUCK_SECONDS", "1800"))
+
+# Job alerts by e-mail (README.md, "Job alerts by e-mail"): limits against using the
+# subscribe form to mail strangers, counted in the default cache (shared by every server
+# with Redis). Reaching one shows a "too many requests" page (429).
+ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY = int(
+    os.environ.get("ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY", "3")
+)
+ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR", "20")
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
