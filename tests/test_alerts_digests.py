@@ -6,6 +6,7 @@ stopping the others."""
 import io
 import logging
 import re
+import signal
 from datetime import timedelta
 from email.utils import getaddresses
 
@@ -308,7 +309,7 @@ def test_alerts_a_hostile_search_never_reaches_a_header_nor_stops_the_run(smtp_s
     )
     alert("plain@example.com", "")
     factories.LivePostingFactory(
-        title="python Berlin " + "x" * 200,
+        title="python Berlin " + "x" * 140,
         summary="python free money",
         location="Berlin",
         published_at=timezone.now() - timedelta(hours=1),
@@ -365,3 +366,53 @@ def test_alerts_the_scheduler_enqueues_the_digests_and_a_worker_sends_them(smtp_
     call_command("run_periodic", "send_published_digests", stdout=io.StringIO())
     assert run_tasks() == 1
     assert len(smtp_server.received) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: the worker process must see the test's committed rows",
+)
+@pytest.mark.django_db(transaction=True)
+def test_alerts_a_sender_killed_after_the_server_accepted_resends_that_one_message_only(
+    smtp_server, python, tmp_path, monkeypatch
+):
+    """The documented crash window: the SMTP server has the message, the transaction that
+    records it never commits. A real worker process sends the daily digests; the server
+    kills it (SIGKILL) on receiving the second message, before answering. The next run
+    sends that message again and the third for the first time; the first never again."""
+    from tests.test_worker_process import start_worker
+
+    readers = [alert(f"reader{n}@example.com", "skill=python") for n in range(3)]
+    published(1, skills=[python], title="The one opening")
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{smtp_server.port}")
+    monkeypatch.setenv("SITE_URL", SITE)
+
+    def kill_on_second_message(mail):
+        if len(smtp_server.received) == 2:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+
+    smtp_server.mailbox.on_data = kill_on_second_message
+    call_command("run_periodic", "send_daily_digests", stdout=io.StringIO())
+    worker = start_worker(tmp_path, "--batch")
+    assert worker.wait(timeout=120) == -signal.SIGKILL
+    first_run = [mail.recipients[0] for mail in smtp_server.received]
+    assert first_run == ["reader0@example.com", "reader1@example.com"]
+    assert [Alert.objects.get(pk=r.pk).sent_count for r in readers] == [1, 0, 0]
+
+    smtp_server.mailbox.on_data = None
+    call_command("run_periodic", "send_daily_digests", stdout=io.StringIO())
+    worker = start_worker(tmp_path, "--batch")
+    assert worker.wait(timeout=120) == 0, (tmp_path / "worker.log").read_text()
+
+    assert [mail.recipients[0] for mail in smtp_server.received] == [
+        "reader0@example.com",
+        "reader1@example.com",  # killed before its commit…
+        "reader1@example.com",  # …so sent again: at least once
+        "reader2@example.com",
+    ]
+    # The same digest (its signed links carry the instant they were signed).
+    first, again = (mail.text.split("You receive")[0] for mail in smtp_server.received[1:3])
+    assert first == again and "The one opening" in first
+    assert [Alert.objects.get(pk=r.pk).sent_count for r in readers] == [1, 1, 1]
