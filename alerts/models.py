@@ -60,3 +60,12 @@ class Alert(models.Model):
     @property
     def is_confirmed(self):
         return self.confirmed_at is not None
+
+    @property
+    def cadence(self) -> str:
+        """How often, in a sentence: "you get new openings {cadence}"."""
+        return {
+            self.Frequency.AS_PUBLISHED: "as they are published, within 15 minutes",
+            self.Frequency.DAILY: "in one e-mail a day",
+            self.Frequency.WEEKLY: "in one e-mail a week",
+        }[self.frequency]

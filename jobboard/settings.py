@@ -240,6 +240,16 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Job alerts by e-mail (README.md, "Job alerts by e-mail"): limits against using the
+# subscribe form to mail strangers, counted in the default cache (shared by every server
+# with Redis). Reaching one shows a "too many requests" page (429).
+ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY = int(
+    os.environ.get("ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY", "3")
+)
+ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR", "20")
+)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+import alerts.urls
 import companies.urls
 import postings.urls
 import skills.urls
@@ -31,6 +32,7 @@ urlpatterns = [
     path("skills/", include(skills.urls)),
     path("companies/", include(companies.urls)),
     path("jobs/", include(postings.urls)),
+    path("alerts/", include(alerts.urls)),
     # The admin's login, ahead of the admin's own route to it, to declare its methods (the
     # admin's function views declare none).
     path(
