@@ -19,7 +19,8 @@ instant the run's query ended, so a posting is never in two digests of the same 
 
 An alert whose search no longer validates (a skill or company deleted) gets one e-mail
 saying so, is logged at WARNING for staff and marked `search_broken_at` (the admin shows
-it); runs leave it alone until staff clear that mark. One alert failing (a refused
+it); runs leave it alone until its search validates again (staff restore the skill or
+company), when it resumes from that moment. One alert failing (a refused
 address, a template error) is logged and the run goes on with the others; a mail server
 that cannot be reached stops the run, with nothing recorded as sent that was not.
 """
@@ -83,6 +84,7 @@ class RunReport:
     broken: int = 0
     skipped: int = 0  # changed or taken by another run meanwhile
     failed: int = 0
+    resumed: int = 0  # broken searches that validate again
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -102,6 +104,7 @@ def send_digests(frequency: str, *, now: datetime | None = None) -> RunReport:
     """Send every due alert of `frequency` its digest; see the module's docstring."""
     now = now or timezone.now()
     report = RunReport(frequency)
+    report.resumed = resume_fixed_searches(frequency, now=now)
     connection = get_connection()
     try:
         for digest in build_digests(frequency, now=now, report=report):
@@ -151,17 +154,35 @@ def build_digests(frequency: str, *, now: datetime, report: RunReport) -> Iterat
             logger.exception("Alert digests for the search %r could not be built", search)
 
 
-def _digests_of_search(search: str, alerts: list[Alert], *, now, report) -> Iterator[Digest]:
+def resume_fixed_searches(frequency: str, *, now: datetime) -> int:
+    """Alerts whose broken search validates again (the skill or company is back) resume
+    from `now`: no flood of what was published meanwhile. One check per distinct search."""
+    broken = Alert.objects.filter(frequency=frequency, search_broken_at__isnull=False)
+    resumed = 0
+    for search in broken.values_list("search", flat=True).distinct().order_by():
+        try:
+            filter_listing(_listing_params(search))
+        except BadRequest:
+            continue
+        resumed += broken.filter(search=search).update(search_broken_at=None, sent_through=now)
+    return resumed
+
+
+def _listing_params(search: str) -> QueryDict:
     params = QueryDict(search, mutable=True)
     # Newest first whatever the search says (with keywords the listing would rank).
     params.setlist("sort", [Sort.NEWEST])
     params.pop("page", None)
+    return params
+
+
+def _digests_of_search(search: str, alerts: list[Alert], *, now, report) -> Iterator[Digest]:
     try:
-        matches = filter_listing(params).qs
+        matches = filter_listing(_listing_params(search)).qs
     except BadRequest as error:
         logger.warning(
-            "Alert search %r no longer validates (%s); %d alert(s) told once and paused "
-            "until staff fix it (admin: Job alerts, 'search broken').",
+            "Alert search %r no longer validates (%s); %d alert(s) told once and left alone "
+            "until it validates again (admin: Job alerts, 'search broken at').",
             search,
             error,
             len(alerts),

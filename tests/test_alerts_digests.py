@@ -290,6 +290,33 @@ def test_alerts_a_search_that_no_longer_validates_is_reported_and_the_reader_tol
     assert len(smtp_server.to("rust@example.com")) == 1
 
 
+def test_alerts_a_broken_search_resumes_once_it_validates_again_without_the_backlog(
+    smtp_server, time_machine
+):
+    time_machine.move_to("2026-12-01 07:00Z", tick=False)
+    go = factories.SkillFactory(name="Go", slug="go")
+    reader = alert("go@example.com", "skill=go")
+    go.delete()
+    digests.send_digests(DAILY)
+    assert len(smtp_server.to("go@example.com")) == 1  # the notice
+
+    time_machine.move_to("2026-12-02 07:00Z", tick=False)
+    go = factories.SkillFactory(name="Go", slug="go")  # staff restore the skill
+    published(2, skills=[go], title="Published while it was broken")
+    report = digests.send_digests(DAILY)
+    assert (report.resumed, report.sent) == (1, 0)
+    time_machine.move_to("2026-12-03 07:00Z", tick=False)
+    published(2, skills=[go], title="Published after")
+    digests.send_digests(DAILY)
+
+    [notice, digest] = smtp_server.to("go@example.com")
+    assert "stopped working" in notice.message["Subject"]
+    assert "Published after" in digest.text
+    assert "Published while it was broken" not in digest.text
+    reader.refresh_from_db()
+    assert reader.search_broken_at is None
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
