@@ -69,6 +69,7 @@ MINIMUM_GAP = {
     Alert.Frequency.WEEKLY: timedelta(days=3),
 }
 SUBJECT_LENGTH = 140
+UPDATE_BATCH = 5000
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
 
 
@@ -195,9 +196,12 @@ def _digests_of_search(search: str, alerts: list[Alert], *, now, report) -> Iter
     # Descending, and at most COUNT_LIMIT of them: counted per alert by bisection.
     published = list(window.values_list("published_at", flat=True)[:COUNT_LIMIT])
     quiet = []
-    postings = []
+    shown = []
     if published:
-        postings = list(window.defer("description_html").order_by(*NEWEST_FIRST)[:DIGEST_LENGTH])
+        # What every alert of the search may list, read and described once.
+        postings = window.defer("description_html").order_by(*NEWEST_FIRST)[:DIGEST_LENGTH]
+        shown = [(posting.published_at, _posting_facts(posting)) for posting in postings]
+        search_context = {"description": describe(search), "listing_url": _listing_url(search)}
     ascending = published[::-1]
     for alert in alerts:
         through = _considered_through(alert)
@@ -205,12 +209,14 @@ def _digests_of_search(search: str, alerts: list[Alert], *, now, report) -> Iter
         if not new:
             quiet.append(alert.pk)
             continue
-        listed = [posting for posting in postings if posting.published_at > through]
-        yield Digest(alert, _digest_message(alert, search, listed, new), listed)
+        listed = [facts for published_at, facts in shown if published_at > through]
+        yield Digest(alert, _digest_message(alert, search_context, listed, new), listed)
     if quiet:
         # Nothing new for these: what was published until `now` has been considered.
         moved = Alert.objects.filter(Q(sent_through__isnull=True) | Q(sent_through__lt=now))
-        report.nothing_new += moved.filter(pk__in=quiet).update(sent_through=now)
+        for start in range(0, len(quiet), UPDATE_BATCH):  # SQLite bounds a query's parameters
+            batch = quiet[start : start + UPDATE_BATCH]
+            report.nothing_new += moved.filter(pk__in=batch).update(sent_through=now)
 
 
 def _considered_through(alert: Alert) -> datetime:
@@ -288,8 +294,8 @@ def _message(alert: Alert, *, subject: str, template: str, context: dict) -> Ema
     return message
 
 
-def _digest_message(alert: Alert, search: str, postings: list, new: int) -> EmailMultiAlternatives:
-    description = describe(search)
+def _digest_message(alert: Alert, search: dict, postings: list, new: int) -> EmailMultiAlternatives:
+    description = search["description"]
     count = f"{new}{'+' if new >= COUNT_LIMIT else ''}"
     noun = "opening" if new == 1 else "openings"
     return _message(
@@ -303,8 +309,8 @@ def _digest_message(alert: Alert, search: str, postings: list, new: int) -> Emai
             "noun": noun,
             "more": max(new - len(postings), 0),
             "more_plus": new >= COUNT_LIMIT,
-            "postings": [_posting_facts(posting) for posting in postings],
-            "listing_url": _listing_url(search),
+            "postings": postings,
+            "listing_url": search["listing_url"],
             "frequency": alert.get_frequency_display().lower(),
         },
     )
