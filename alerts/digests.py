@@ -47,7 +47,6 @@ from django.utils import timezone
 from jobboard.seo import absolute_url
 from postings.feeds import filter_listing
 from postings.filters import Sort
-from postings.models import NEWEST_FIRST
 from postings.templatetags.posting_cards import pay_text, stated_facts
 
 from .links import manage_url, unsubscribe_url
@@ -93,11 +92,10 @@ class RunReport:
 
 @dataclass
 class Digest:
-    """One alert's e-mail, built; `postings` is empty for a broken search's notice."""
+    """One alert's e-mail, built: its new openings, or a broken search's notice."""
 
     alert: Alert
     message: EmailMultiAlternatives
-    postings: list
     broken: bool = False
 
 
@@ -188,29 +186,36 @@ def _digests_of_search(search: str, alerts: list[Alert], *, now, report) -> Iter
             error,
             len(alerts),
         )
+        context = {"description": describe(search), "listing_url": _listing_url(search)}
         for alert in alerts:
-            yield _broken_notice(alert, search)
+            yield _broken_notice(alert, context)
         return
     since = min(_considered_through(alert) for alert in alerts)
     window = matches.filter(published_at__gt=since, published_at__lte=now)
-    # Descending, and at most COUNT_LIMIT of them: counted per alert by bisection.
-    published = list(window.values_list("published_at", flat=True)[:COUNT_LIMIT])
+    # Newest first, what an alert has not seen is a prefix of this: one read serves every
+    # alert of the search (ordered by the listing's newest-first sort).
+    shown = list(window.defer("description_html")[:DIGEST_LENGTH])
+    published = [posting.published_at for posting in shown]
+    if len(shown) == DIGEST_LENGTH:  # maybe more: up to COUNT_LIMIT instants, to count
+        published = list(window.values_list("published_at", flat=True)[:COUNT_LIMIT])
+    ascending = published[::-1]  # for bisection
     quiet = []
-    shown = []
-    if published:
-        # What every alert of the search may list, read and described once.
-        postings = window.defer("description_html").order_by(*NEWEST_FIRST)[:DIGEST_LENGTH]
-        shown = [(posting.published_at, _posting_facts(posting)) for posting in postings]
+    if shown:
         search_context = {"description": describe(search), "listing_url": _listing_url(search)}
-    ascending = published[::-1]
+        facts = [_posting_facts(posting) for posting in shown]
+        # The list of postings rendered once per length: alerts differ only in how many
+        # of the newest they have not seen, their links and their frequency.
+        blocks = {}
     for alert in alerts:
         through = _considered_through(alert)
         new = len(ascending) - bisect_right(ascending, through)
         if not new:
             quiet.append(alert.pk)
             continue
-        listed = [facts for published_at, facts in shown if published_at > through]
-        yield Digest(alert, _digest_message(alert, search_context, listed, new), listed)
+        listed = min(new, len(shown))
+        if listed not in blocks:
+            blocks[listed] = _postings_block(facts[:listed])
+        yield Digest(alert, _digest_message(alert, search_context, blocks[listed], new, listed))
     if quiet:
         # Nothing new for these: what was published until `now` has been considered.
         moved = Alert.objects.filter(Q(sent_through__isnull=True) | Q(sent_through__lt=now))
@@ -294,7 +299,17 @@ def _message(alert: Alert, *, subject: str, template: str, context: dict) -> Ema
     return message
 
 
-def _digest_message(alert: Alert, search: dict, postings: list, new: int) -> EmailMultiAlternatives:
+def _postings_block(facts: list[dict]) -> dict:
+    context = {"postings": facts}
+    return {
+        "postings_text": render_to_string("alerts/email/digest_postings.txt", context),
+        "postings_html": render_to_string("alerts/email/digest_postings.html", context),
+    }
+
+
+def _digest_message(
+    alert: Alert, search: dict, block: dict, new: int, listed: int
+) -> EmailMultiAlternatives:
     description = search["description"]
     count = f"{new}{'+' if new >= COUNT_LIMIT else ''}"
     noun = "opening" if new == 1 else "openings"
@@ -307,24 +322,23 @@ def _digest_message(alert: Alert, search: dict, postings: list, new: int) -> Ema
             "new": new,
             "count": count,
             "noun": noun,
-            "more": max(new - len(postings), 0),
+            "more": new - listed,
             "more_plus": new >= COUNT_LIMIT,
-            "postings": postings,
+            **block,
             "listing_url": search["listing_url"],
             "frequency": alert.get_frequency_display().lower(),
         },
     )
 
 
-def _broken_notice(alert: Alert, search: str) -> Digest:
-    description = describe(search)
+def _broken_notice(alert: Alert, context: dict) -> Digest:
     message = _message(
         alert,
-        subject=f"Your job alert stopped working: {description}",
+        subject=f"Your job alert stopped working: {context['description']}",
         template="search_broken",
-        context={"description": description, "listing_url": _listing_url(search)},
+        context=context,
     )
-    return Digest(alert, message, [], broken=True)
+    return Digest(alert, message, broken=True)
 
 
 def _posting_facts(posting) -> dict:

@@ -230,7 +230,8 @@ def test_alerts_each_alert_of_a_search_gets_only_what_is_newer_than_its_own_last
 
 
 def posting_queries(captured) -> int:
-    return sum('"postings_posting"' in query["sql"] for query in captured.captured_queries)
+    """Queries of postings or their skill links."""
+    return sum('"postings_posting' in query["sql"] for query in captured.captured_queries)
 
 
 @pytest.mark.parametrize("readers", [1, 6])
@@ -246,9 +247,26 @@ def test_alerts_with_the_same_search_share_one_query_per_run(smtp_server, python
         report = digests.send_digests(DAILY)
 
     assert (report.searches, report.sent) == (2, 2 * readers)
-    # Per search, whatever its number of alerts: the instants published, then the cards.
+    # Per search, whatever its number of alerts: the cards, then their skills' names.
     assert posting_queries(captured) == 2 * 2
     assert len(smtp_server.received) == 2 * readers
+
+
+def test_alerts_a_digest_lists_the_newest_twenty_and_counts_the_others(smtp_server, python):
+    alert("many@example.com", "skill=python", since=timezone.now() - timedelta(days=2))
+    alert("few@example.com", "skill=python", since=timezone.now() - timedelta(hours=13, minutes=30))
+    postings = [
+        published(hours, skills=[python], title=f"Opening {hours:02d}h") for hours in range(1, 26)
+    ]
+    digests.send_digests(DAILY)
+
+    [many] = smtp_server.to("many@example.com")
+    assert many.message["Subject"].startswith("25 new openings")
+    assert titles(many.text, postings) == [f"Opening {hours:02d}h" for hours in range(1, 21)]
+    assert "And 5 more" in many.text and "And 5 more" in many.html
+    [few] = smtp_server.to("few@example.com")
+    assert titles(few.text, postings) == [f"Opening {hours:02d}h" for hours in range(1, 14)]
+    assert "more" not in few.text.split("All openings")[0]
 
 
 def test_alerts_paused_unconfirmed_and_other_frequencies_get_nothing(smtp_server, python):
