@@ -137,7 +137,7 @@ def test_alerts_a_digest_carries_one_click_unsubscribe_and_a_manage_link_without
         assert "someone" not in link and "example.org" not in link
 
 
-def test_alerts_a_logo_is_shown_from_its_own_absolute_url(smtp_server, python, png_upload):
+def test_alerts_a_logo_is_shown_from_its_own_absolute_url(smtp_server, python, png_upload, client):
     company = factories.CompanyFactory(name="Logo Ltd", slug="logo-ltd", logo=png_upload)
     from companies.tasks import render_logo
 
@@ -150,6 +150,10 @@ def test_alerts_a_logo_is_shown_from_its_own_absolute_url(smtp_server, python, p
     images = re.findall(r'<img src="([^"]+)"', mail.html)
     assert len(images) == 1
     assert images[0].startswith(f"{SITE}/media/") and images[0].endswith(".png")
+    # A mail client shows it from another origin: the site's same-origin CORP would not.
+    response = client.get(images[0].removeprefix(SITE))
+    assert response.status_code == 200
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 def test_alerts_a_posting_is_never_in_two_digests_of_the_same_alert_over_days(
