@@ -465,3 +465,38 @@ def test_alerts_a_sender_killed_after_the_server_accepted_resends_that_one_messa
     first, again = (mail.text.split("You receive")[0] for mail in smtp_server.received[1:3])
     assert first == again and "The one opening" in first
     assert [Alert.objects.get(pk=r.pk).sent_count for r in readers] == [1, 1, 1]
+
+
+def test_alerts_email_html_has_no_errors_for_the_w3c_checker(smtp_server, python, tmp_path):
+    """Errors fail; the checker's warnings about table attributes stay: mail clients
+    that ignore CSS lay out by them."""
+    import json
+    import os
+    import subprocess
+
+    from tests.test_html_validity import JAVA, VNU_JAR
+
+    if not (JAVA and VNU_JAR.is_file()):
+        message = "W3C HTML checker unavailable (see tests/test_html_validity.py)"
+        if os.environ.get("REQUIRE_VNU"):
+            pytest.fail(message)
+        pytest.skip(message)
+    alert("digest@example.com", "skill=python")
+    broken = factories.SkillFactory(name="Cobol", slug="cobol")
+    alert("broken@example.com", "skill=cobol")
+    broken.delete()
+    published(1, skills=[python], title="Engineer <b>& Co</b>", summary="“Quotes” & <tags>")
+    digests.send_digests(DAILY)
+    assert len(smtp_server.received) == 2
+    for number, mail in enumerate(smtp_server.received):
+        (tmp_path / f"mail-{number}.html").write_text(mail.html, encoding="utf-8")
+    checked = subprocess.run(  # noqa: S603 (fixed command, our own temporary files)
+        [JAVA, "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--exit-zero-always",
+         "--skip-info-messages", *map(str, sorted(tmp_path.glob("*.html")))],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    messages = json.loads(checked.stdout)["messages"]
+    errors = [m for m in messages if m["type"] != "info"]
+    assert not errors, errors
+    [digest] = smtp_server.to("digest@example.com")
+    assert "Engineer &lt;b&gt;&amp; Co&lt;/b&gt;" in digest.html  # text, never markup
