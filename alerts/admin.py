@@ -1,12 +1,16 @@
+from contextvars import ContextVar
+
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
+
+from jobboard.admin_widgets import AccessibleAdminMixin
 
 from .models import Alert
 from .search import describe
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(AccessibleAdminMixin, admin.ModelAdmin):
     """Staff see what each alert follows and what it sent; a reader's data-subject request
     is the action that deletes every alert of their addresses."""
 
@@ -24,6 +28,8 @@ class AlertAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     actions = ["delete_all_of_these_addresses"]
+    # The searches described on the page being drawn (one request: a context variable).
+    _described = ContextVar("alert_admin_described", default=None)
     # What the reader chose is theirs to change through the manage link; staff may pause.
     readonly_fields = [
         "email",
@@ -40,7 +46,24 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description="Search")
     def search_in_words(self, alert):
-        return describe(alert.search)
+        # Many alerts share a search: each distinct one is read once per page.
+        described = self._described.get()
+        if described is None:  # not on the list: the change form
+            return describe(alert.search)
+        if alert.search not in described:
+            described[alert.search] = describe(alert.search)
+        return described[alert.search]
+
+    def changelist_view(self, request, extra_context=None):
+        token = self._described.set({})
+        try:
+            response = super().changelist_view(request, extra_context)
+            # A TemplateResponse renders later, after this returns: render it here.
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            self._described.reset(token)
 
     @admin.display(description="Confirmed", boolean=True, ordering="confirmed_at")
     def confirmed(self, alert):
@@ -56,13 +79,6 @@ class AlertAdmin(admin.ModelAdmin):
     def delete_all_of_these_addresses(self, request, queryset):
         addresses = set(queryset.values_list("email", flat=True))
         deleted, _ = Alert.objects.filter(email__in=addresses).delete()
-        self.message_user(
-            request,
-            ngettext(
-                "Deleted %(alerts)d alert of %(addresses)d address.",
-                "Deleted %(alerts)d alerts of %(addresses)d addresses.",
-                deleted,
-            )
-            % {"alerts": deleted, "addresses": len(addresses)},
-            messages.SUCCESS,
-        )
+        alerts = ngettext("%d alert", "%d alerts", deleted) % deleted
+        of = ngettext("%d address", "%d addresses", len(addresses)) % len(addresses)
+        self.message_user(request, f"Deleted {alerts} of {of}.", messages.SUCCESS)

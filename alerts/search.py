@@ -87,17 +87,20 @@ def describe(search: str) -> str:
     phrase = f"{noun} openings" if noun else "Openings"
     phrase = phrase[0].upper() + phrase[1:]
 
+    # What narrows the openings themselves reads on: "… openings matching “api” at Acme
+    # in Germany"; the rest follows after commas: ", senior, at least €80,000 a year".
+    narrowing = []
+    if data.get("q"):
+        narrowing.append(f"matching “{data['q']}”")
+    if data.get("company"):
+        narrowing.append(f"at {data['company'].name}")
+    if data.get("location"):
+        narrowing.append(f"in “{data['location']}”")
+    if data.get("country"):
+        narrowing.append(f"in {locations.country_name(data['country'])}")
     details = []
     if seniority := labels("seniority", Posting.Seniority):
         details.append(either([label.lower() for label in seniority]))
-    if data.get("q"):
-        details.append(f"matching “{data['q']}”")
-    if data.get("company"):
-        details.append(f"at {data['company'].name}")
-    if data.get("location"):
-        details.append(f"in “{data['location']}”")
-    if data.get("country"):
-        details.append(f"in {locations.country_name(data['country'])}")
     if data.get("work_from"):
         details.append(f"open to {locations.country_name(data['work_from'])}")
     if data.get("utc_offset"):
@@ -108,8 +111,11 @@ def describe(search: str) -> str:
         details.append("with pay stated")
     if data.get("posted"):
         details.append(f"posted in the {POSTED_WITHIN[data['posted']][0].lower()}")
+    if not (noun or narrowing or details):
+        if filterset.errors:
+            return "A search whose filters no longer exist"
+        phrase = "All openings"
+    described = ", ".join([" ".join([phrase, *narrowing]), *details])
     if filterset.errors:
-        details.append("(some of its filters no longer exist)")
-    if not details and not noun:
-        return "All openings"
-    return ", ".join([phrase, *details])
+        described += " — some of its filters no longer exist"
+    return described

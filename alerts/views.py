@@ -1,7 +1,8 @@
 """Subscribing to a search, confirming it, managing and unsubscribing — no account.
 
-None of these pages is stored by the page cache: the subscribe page carries a CSRF token,
-and the others answer signed links and change what they show once used (never_cache).
+The page cache stores none of these pages but "check your inbox", the same for everyone:
+the subscribe page carries a CSRF token, and the others answer signed links and change
+what they show once used (never_cache).
 """
 
 from django.db import transaction

@@ -331,6 +331,16 @@ def test_the_search_in_words(board):
         "Remote Python openings, senior, at least €80,000 a year"
     )
     assert describe("company=acme&type=contract&type=part-time") == (
-        "Part-time or contract openings, at Acme Robotics"
+        "Part-time or contract openings at Acme Robotics"
     )
-    assert describe("skill=deleted-skill") == "Openings, (some of its filters no longer exist)"
+    assert describe("country=DE&q=api&seniority=junior&seniority=senior") == (
+        "Openings matching “api” in Germany, junior or senior"
+    )
+    assert describe("pay=stated&posted=7d&work_from=DE") == (
+        "Openings, open to Germany, with pay stated, posted in the last 7 days"
+    )
+    assert describe("python=1&page=3") == "All openings"  # only the listing's filters
+    assert describe("skill=deleted-skill") == "A search whose filters no longer exist"
+    assert describe("remote=remote&skill=deleted-skill") == (
+        "Remote openings — some of its filters no longer exist"
+    )
