@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts import digests
@@ -500,3 +501,20 @@ def test_alerts_email_html_has_no_errors_for_the_w3c_checker(smtp_server, python
     assert not errors, errors
     [digest] = smtp_server.to("digest@example.com")
     assert "Engineer &lt;b&gt;&amp; Co&lt;/b&gt;" in digest.html  # text, never markup
+
+
+def test_alerts_staff_find_the_alerts_whose_search_broke_in_the_admin(smtp_server, client):
+    from django.contrib.auth.models import User
+
+    cobol = factories.SkillFactory(name="Cobol", slug="cobol")
+    alert("broken@example.com", "skill=cobol")
+    alert("fine@example.com", "")
+    cobol.delete()
+    digests.send_digests(DAILY)
+
+    client.force_login(User.objects.create_superuser("root", password="a-long-passphrase-1"))
+    changelist = reverse("admin:alerts_alert_changelist")
+    response = client.get(changelist, {"search_broken_at__isempty": "0"})
+    assert response.status_code == 200
+    assert b"broken@example.com" in response.content
+    assert b"fine@example.com" not in response.content
