@@ -32,7 +32,9 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -291,6 +293,8 @@ def _message(alert: Alert, *, subject: str, template: str, context: dict) -> Ema
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             # RFC 3834: auto-responders do not answer it.
             "Auto-Submitted": "auto-generated",
+            # The site's own domain, not this machine's name (often "localhost").
+            "Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname or None),
         },
     )
     message.attach_alternative(

@@ -128,6 +128,7 @@ def test_alerts_a_digest_carries_one_click_unsubscribe_and_a_manage_link_without
     unsubscribe = mail.message["List-Unsubscribe"].strip()
     assert re.fullmatch(r"<https://jobs\.example\.com/alerts/[^<>\s]+>", unsubscribe)
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.message["Message-ID"].strip().endswith("@jobs.example.com>")
     assert unsubscribe[1:-1] in mail.text and unsubscribe[1:-1] in mail.html
     links = re.findall(r'href="([^"]+)"', mail.html)
     assert any("/manage/" in link for link in links)
