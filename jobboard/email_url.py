@@ -22,18 +22,31 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 DEFAULT_TIMEOUT = 10
+# Every setting has a value whatever the backend (Django's defaults where unused), so that
+# settings.py assigns each by name.
+UNUSED = {
+    "EMAIL_HOST": "localhost",
+    "EMAIL_PORT": 25,
+    "EMAIL_HOST_USER": "",
+    "EMAIL_HOST_PASSWORD": "",
+    "EMAIL_USE_TLS": False,
+    "EMAIL_USE_SSL": False,
+    "EMAIL_TIMEOUT": DEFAULT_TIMEOUT,
+    "EMAIL_FILE_PATH": None,
+}
 
 
 def email_settings(url: str, *, base_dir: Path) -> dict:
-    """The EMAIL_* settings for `url`; a URL that is not understood is an error at start-up
-    rather than mail silently going nowhere."""
+    """The EMAIL_* settings for `url` (all of them, settings.py's names); a URL that is not
+    understood is an error at start-up rather than mail silently going nowhere."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {**UNUSED, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if scheme == "file":
         folder = unquote(parts.path) if parts.path else str(base_dir / "sent_emails")
         return {
+            **UNUSED,
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": folder,
         }
@@ -58,6 +71,7 @@ def email_settings(url: str, *, base_dir: Path) -> dict:
     if not parts.hostname:
         raise ImproperlyConfigured("EMAIL_URL names no host: smtp://host:port/.")
     return {
+        **UNUSED,
         "EMAIL_BACKEND": SMTP_BACKEND,
         "EMAIL_HOST": parts.hostname,
         "EMAIL_PORT": port or (465 if use_ssl else 587 if use_tls else 25),

@@ -234,7 +234,12 @@ TASK_STUCK_SECONDS = int(os.environ.get("TASK_STUCK_SECONDS", "1800"))
 # production (jobboard/email_url.py reads it). Unset, e-mails are printed by the process
 # that sends them (`make run`'s worker, in its terminal) and `check --deploy` warns.
 EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
-globals().update(email_settings(EMAIL_URL or "console:", base_dir=BASE_DIR))
+_email = email_settings(EMAIL_URL or "console:", base_dir=BASE_DIR)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT, EMAIL_FILE_PATH = _email["EMAIL_TIMEOUT"], _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <jobs@{urlsplit(SITE_URL).hostname or 'localhost'}>"
 )
