@@ -23,7 +23,14 @@ class AlertAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         "last_sent_at",
         "sent_count",
     ]
-    list_filter = ["frequency", "paused", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "frequency",
+        "paused",
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        # Alerts whose search stopped validating (alerts.digests): staff restore the skill
+        # or company, or delete them.
+        ("search_broken_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]

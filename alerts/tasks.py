@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jobboard.tasks import task
 
-from . import links
+from . import digests, links
 from .models import Alert
 from .search import describe
 
@@ -65,3 +65,22 @@ def delete_unconfirmed_alerts() -> int:
 
 
 # ---------- Digests ----------
+# One task per frequency, enqueued by the scheduler (background/periodic.py); each is safe
+# to run twice or at the same time as itself: alerts/digests.py locks an alert while it
+# sends its digest, and an alert is due at most once in half its period.
+
+
+@task
+def send_published_digests() -> dict:
+    """Every 15 minutes: the alerts that want openings as they are published."""
+    return digests.send_digests(Alert.Frequency.AS_PUBLISHED).as_dict()
+
+
+@task
+def send_daily_digests() -> dict:
+    return digests.send_digests(Alert.Frequency.DAILY).as_dict()
+
+
+@task
+def send_weekly_digests() -> dict:
+    return digests.send_digests(Alert.Frequency.WEEKLY).as_dict()

@@ -74,6 +74,9 @@ def serve_media(request, path):
         raise Http404("No such file") from None
     # Every media file is named once for what it holds (settings.MEDIA_CACHE_CONTROL).
     response["Cache-Control"] = settings.MEDIA_CACHE_CONTROL  # on 200 and 304; a 404 raises
+    # Public images that the alert e-mails show by URL, in mail clients on other origins;
+    # the site's own `same-origin` (jobboard.security) would leave them broken there.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
