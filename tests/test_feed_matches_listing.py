@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from postings.feeds import FEED_LENGTH
 from postings.filters import PostingFilter
 from postings.models import Posting
-from skills.views import OPENINGS_ON_SKILL_PAGE
+from skills.openings import SHOWN as OPENINGS_ON_SKILL_PAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
