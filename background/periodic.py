@@ -36,6 +36,14 @@ def jobs() -> dict[str, Job]:
         ),
         "close_expired_postings": Job("postings.tasks.close_expired_postings", 3600),
         "fail_stuck_tasks": Job("background.tasks.fail_stuck_tasks", 300),
+        # Job alerts never confirmed are forgotten 48 hours after they were asked for.
+        "delete_unconfirmed_alerts": Job("alerts.tasks.delete_unconfirmed_alerts", 3600),
+        # Job alerts' digests (alerts/digests.py). Cron runs the daily and weekly ones at a
+        # fixed hour (README.md); an alert is due at most once in half its period, so
+        # `--loop` enqueuing them at each start sends nothing twice.
+        "send_published_digests": Job("alerts.tasks.send_published_digests", 900),
+        "send_daily_digests": Job("alerts.tasks.send_daily_digests", 86_400),
+        "send_weekly_digests": Job("alerts.tasks.send_weekly_digests", 7 * 86_400),
     }
 
 

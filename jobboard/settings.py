@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from jobboard.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "skills",
     "companies",
     "postings",
+    "alerts",
     "content",
     "background",
 ]
@@ -233,6 +236,31 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # machine gone): `manage.py run_periodic` marks it failed, and staff can run it again.
 # Above the longest task: a 50 MB import takes a few minutes.
 TASK_STUCK_SECONDS = int(os.environ.get("TASK_STUCK_SECONDS", "1800"))
+
+# E-mail (README.md, "E-mail"): EMAIL_URL says how mail leaves the site, smtp://… in
+# production (jobboard/email_url.py reads it). Unset, e-mails are printed by the process
+# that sends them (`make run`'s worker, in its terminal) and `check --deploy` warns.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+_email = email_settings(EMAIL_URL or "console:", base_dir=BASE_DIR)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT, EMAIL_FILE_PATH = _email["EMAIL_TIMEOUT"], _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <jobs@{urlsplit(SITE_URL).hostname or 'localhost'}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Job alerts by e-mail (README.md, "Job alerts by e-mail"): limits against using the
+# subscribe form to mail strangers, counted in the default cache (shared by every server
+# with Redis). Reaching one shows a "too many requests" page (429).
+ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY = int(
+    os.environ.get("ALERT_CONFIRMATIONS_PER_ADDRESS_PER_DAY", "3")
+)
+ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("ALERT_SUBSCRIPTIONS_PER_CLIENT_PER_HOUR", "20")
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

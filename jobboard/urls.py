@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+import alerts.urls
 import companies.urls
 import postings.urls
 import skills.urls
@@ -31,6 +32,7 @@ urlpatterns = [
     path("skills/", include(skills.urls)),
     path("companies/", include(companies.urls)),
     path("jobs/", include(postings.urls)),
+    path("alerts/", include(alerts.urls)),
     # The admin's login, ahead of the admin's own route to it, to declare its methods (the
     # admin's function views declare none).
     path(
@@ -72,6 +74,9 @@ def serve_media(request, path):
         raise Http404("No such file") from None
     # Every media file is named once for what it holds (settings.MEDIA_CACHE_CONTROL).
     response["Cache-Control"] = settings.MEDIA_CACHE_CONTROL  # on 200 and 304; a 404 raises
+    # Public images that the alert e-mails show by URL, in mail clients on other origins;
+    # the site's own `same-origin` (jobboard.security) would leave them broken there.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 

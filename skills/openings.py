@@ -100,6 +100,12 @@ class GuideOpenings:
         query = self.query(self.chosen)
         return self.skill.get_postings_url() + (f"&{query}" if query else "")
 
+    @property
+    def search(self) -> QueryDict:
+        """These openings as the listing's search: the skill and the chosen chips (what
+        their e-mail alert follows)."""
+        return QueryDict(self.listing_url.partition("?")[2])
+
     def groups(self) -> list[ChipGroup]:
         options = {
             "remote": ("Workplace", Posting.RemotePolicy.choices),

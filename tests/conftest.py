@@ -43,6 +43,8 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": f"https://{PRODUCTION_HOST}",
     "SITE_URL": f"https://{PRODUCTION_HOST}",
     "HTTPS": "1",
+    "EMAIL_URL": "smtp://jobboard:secret@mail.example.com:587/?tls=1",
+    "DEFAULT_FROM_EMAIL": f"Jobboard <jobs@{PRODUCTION_HOST}>",
 }
 # What that environment changes and a test run can take over (not the database or storage).
 PRODUCTION_SETTINGS_PREFIXES = (
@@ -143,3 +145,20 @@ def production_settings(settings, monkeypatch):
         if name.startswith(PRODUCTION_SETTINGS_PREFIXES):
             setattr(settings, name, value)
     return settings
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port (tests/smtp_server.py), with Django's SMTP
+    backend sending to it (pytest-django's default is the in-memory outbox)."""
+    from tests.smtp_server import LoopbackSMTPServer
+
+    server = LoopbackSMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    yield server
+    server.stop()

@@ -81,6 +81,10 @@ def test_the_scheduler_loop_enqueues_every_job_at_start(monkeypatch):
         "postings.stats.refresh_market_stats",
         CLOSE_EXPIRED,
         "background.tasks.fail_stuck_tasks",
+        "alerts.tasks.delete_unconfirmed_alerts",
+        "alerts.tasks.send_published_digests",
+        "alerts.tasks.send_daily_digests",
+        "alerts.tasks.send_weekly_digests",
     }
 
 

@@ -60,6 +60,19 @@ URLS = {
     "/readyz": (),
     "/media/logos/missing.png": (),
     ADMIN_LOGIN: ("next",),
+    # Job alerts: the subscribe page reads the listing's parameters; the signed links' pages
+    # are walked with tokens that are not ones (valid ones: tests/test_alerts_*.py).
+    "/alerts/new/": LISTING,
+    "/alerts/new/sent/": PAGE,
+    "/alerts/confirm/not-a-token/": (),
+    "/alerts/manage/not-a-token/": ("done",),
+    "/alerts/unsubscribe/not-a-token/": (),
+}
+# Sample URLs that answer other than 200 by design.
+SAMPLE_STATUS = {
+    "/alerts/confirm/not-a-token/": 400,
+    "/alerts/manage/not-a-token/": 400,
+    "/alerts/unsubscribe/not-a-token/": 400,
 }
 # Every URL with a path parameter, `{}` standing for it.
 PATH_PARAMETERS = [
@@ -72,6 +85,9 @@ PATH_PARAMETERS = [
     "/companies/{}/feed/rss/",
     "/sitemap-{}.xml",
     "/media/{}",
+    "/alerts/confirm/{}/",
+    "/alerts/manage/{}/",
+    "/alerts/unsubscribe/{}/",
 ]
 ALL_PARAMETERS = sorted({name for names in URLS.values() for name in names})
 
@@ -176,7 +192,7 @@ def test_every_url_of_the_site_is_covered():
 
 def test_the_sample_urls_exist(site, client):
     for url in URLS:
-        expected = 404 if url.startswith("/media/") else 200
+        expected = 404 if url.startswith("/media/") else SAMPLE_STATUS.get(url, 200)
         assert client.get(url).status_code == expected, url
 
 
@@ -292,7 +308,7 @@ def test_a_host_we_do_not_serve_is_a_bad_request(site, client):
 
 
 # A POST to a read-only page is 405 before any CSRF check (tests/test_http_methods.py).
-@pytest.mark.parametrize("url_name", ["admin:login"])
+@pytest.mark.parametrize("url_name", ["admin:login", "alerts:subscribe"])
 def test_a_post_without_a_csrf_token_is_forbidden(site, url_name):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse(url_name), {"username": "admin", "password": "x"})

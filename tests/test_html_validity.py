@@ -26,6 +26,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts import links
+from alerts.models import Alert
 from companies.models import Company
 from postings.models import ExchangeRate, Posting
 from skills.models import Skill
@@ -116,6 +118,13 @@ def pages(client, admin_client):
     assert guide_skill and bare_skill and closed, "the demo content lacks a page type"
 
     listing = reverse("postings:list")
+    # Job alerts: one to confirm, one confirmed to manage, one to unsubscribe from.
+    search = f"remote=remote&skill={guide_skill.slug}"
+    to_confirm, confirmed, leaving = (
+        Alert.objects.create(email=f"{name}@example.com", search=search, confirmed_at=now)
+        for name in ("new", "kept", "leaving")
+    )
+    Alert.objects.filter(pk=to_confirm.pk).update(confirmed_at=None)
     public = {
         "home": "/",
         "skills": reverse("skills:list"),
@@ -159,6 +168,16 @@ def pages(client, admin_client):
         "companies": reverse("companies:list"),
         "company": company.get_absolute_url(),
         "404": "/no-such-page/",
+        "alert subscribe": f"{reverse('alerts:subscribe')}?{search}&salary_min=50000",
+        "alert subscribe, all openings": reverse("alerts:subscribe"),
+        "alert subscribe, invalid search (400)": f"{reverse('alerts:subscribe')}?remote=moon",
+        "alert check your inbox": reverse("alerts:sent"),
+        "alert confirmed": links.confirm_url(to_confirm),
+        "alert confirm link used (410)": links.confirm_url(to_confirm),
+        "alert manage": links.manage_url(confirmed),
+        "alert manage, saved": links.manage_url(confirmed) + "?done=frequency",
+        "alert unsubscribe": links.unsubscribe_url(leaving),
+        "alert link forged (400)": reverse("alerts:manage", kwargs={"token": "forged"}),
     }
     # The import's status pages: a dry run waiting for a worker, and one's report.
     import_url = reverse("admin:postings_posting_import")
@@ -189,6 +208,8 @@ def pages(client, admin_client):
         "admin import waiting": (admin_client, waiting["Location"]),
         "admin import report": (admin_client, checked["Location"]),
         "admin company change form": (admin_client, change_form(company)),
+        "admin job alerts list": (admin_client, reverse("admin:alerts_alert_changelist")),
+        "admin job alert change form": (admin_client, change_form(confirmed)),
         "admin guide change form": (admin_client, change_form(guide_skill.guide)),
         "admin exchange rates list": (
             admin_client,
@@ -204,6 +225,9 @@ def pages(client, admin_client):
         "listing invalid (400)": 400,
         "listing by where, invalid (400)": 400,
         "404": 404,
+        "alert subscribe, invalid search (400)": 400,
+        "alert confirm link used (410)": 410,
+        "alert link forged (400)": 400,
     }
     visits = [(name, PUBLIC, client, url) for name, url in public.items()]
     visits += [(name, STAFF, browser, url) for name, (browser, url) in staff.items()]
@@ -213,6 +237,19 @@ def pages(client, admin_client):
         assert response.status_code == expected_status.get(name, 200), (name, url)
         assert response["Content-Type"].startswith("text/html"), (name, url)
         result[name] = (audience, response.status_code, response.content.decode())
+    # Job alert pages that answer a POST: the form with errors, and the end of an alert.
+    posted = {
+        "alert subscribe, form errors (400)": (
+            f"{reverse('alerts:subscribe')}?{search}",
+            {"email": "not an address", "frequency": "hourly"},
+            400,
+        ),
+        "alert unsubscribed": (links.unsubscribe_url(leaving), {}, 200),
+    }
+    for name, (url, data, status) in posted.items():
+        response = client.post(url, data)
+        assert response.status_code == status, (name, url)
+        result[name] = (PUBLIC, status, response.content.decode())
     return result
 
 

@@ -1,6 +1,7 @@
 """Every URL pattern of the public site answers exactly the methods it supports.
 
-The public site is read-only: GET and HEAD, and OPTIONS saying so. Any other method gets
+The public site is read-only: GET and HEAD, and OPTIONS saying so — but for the job
+alert forms (WRITABLE), which take a POST too. Any other method gets
 405 with an `Allow` header listing exactly those, and no body: never a CSRF 403 (the
 method check comes first), a 500, or the page itself. The patterns are enumerated from
 the URL resolver, so a new one is tested as soon as it is routed.
@@ -11,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alerts import links
+from alerts.models import Alert
 from tests import factories
 from tests.conftest import make_png
 
@@ -18,6 +21,9 @@ pytestmark = pytest.mark.django_db
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
+# The job alert pages with a form: a POST without a CSRF token is refused (403), except the
+# one-click unsubscribe, whose signed link is the proof (RFC 8058).
+WRITABLE = {"alerts:subscribe": 403, "alerts:manage": 403, "alerts:unsubscribe": 200}
 
 
 def url_patterns(patterns=None, namespace=""):
@@ -50,6 +56,8 @@ def examples(db):
     company = factories.CompanyFactory(slug="northwind-bank")
     company.logo.save("logo.png", ContentFile(make_png()))
     posting = factories.LivePostingFactory(company=company, skills=[skill])
+    alert = Alert.objects.create(email="ada@example.com", search="skill=backend-development")
+    token = {purpose: {"token": links.token(alert, purpose)} for purpose in links.SALTS}
     slugs = {"skill": {"slug": skill.slug}, "company": {"slug": company.slug}}
     kwargs = {
         "home": {},
@@ -71,6 +79,11 @@ def examples(db):
         "sitemap-section": {"section": "jobs"},
         "robots": {},
         "media": {"path": company.logo.name},
+        "alerts:subscribe": {},
+        "alerts:sent": {},
+        "alerts:confirm": token["confirm"],
+        "alerts:manage": token["manage"],
+        "alerts:unsubscribe": token["unsubscribe"],
     }
     return {name: reverse(name, kwargs=kw) for name, kw in kwargs.items()}
 
@@ -87,6 +100,7 @@ def test_every_public_url_answers_each_method_rightly(examples):
     client = Client(enforce_csrf_checks=True)  # as browsers meet the site
     wrong = []
     for name, url in examples.items():
+        allowed = READ_ONLY | {"POST"} if name in WRITABLE else READ_ONLY
         for method in METHODS:
             response = client.generic(method, url)
             body = b"".join(response) if response.streaming else response.content
@@ -95,9 +109,11 @@ def test_every_public_url_answers_each_method_rightly(examples):
             elif method == "HEAD":
                 ok = response.status_code == 200 and not body
             elif method == "OPTIONS":
-                ok = response.status_code == 200 and allow(response) == READ_ONLY and not body
+                ok = response.status_code == 200 and allow(response) == allowed and not body
+            elif method in allowed:
+                ok = response.status_code == WRITABLE[name]
             else:
-                ok = response.status_code == 405 and allow(response) == READ_ONLY and not body
+                ok = response.status_code == 405 and allow(response) == allowed and not body
             if not ok:
                 wrong.append(f"{method} {url} ({name}): {response.status_code} {allow(response)}")
     assert wrong == []

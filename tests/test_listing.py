@@ -451,12 +451,12 @@ def test_an_empty_result_offers_no_sort_and_no_feed_of_nothing(client, near_miss
     html = get(client, EMPTY).content.decode()
 
     assert "Best match" not in html and 'name="sort"' not in html
-    assert "Subscribe" not in html
+    assert "Subscribe" not in html and "by e-mail" not in html
     # The head names the board's own feed, not one of this empty search.
     assert 'href="/jobs/feed/atom/"' in html and "feed/atom/?" not in html
 
     full = get(client, "q=zeppelin").content.decode()
-    assert "Best match" in full and "Subscribe to this search" in full
+    assert "Best match" in full and "Get these jobs by e-mail" in full
 
 
 def test_only_an_empty_result_pays_for_suggestions(client, near_misses, django_assert_num_queries):

@@ -12,6 +12,7 @@ def test_migrations_apply_from_empty_and_match_models(capsys):
     call_command("migrate", "postings", "zero", verbosity=0)
     call_command("migrate", "skills", "zero", verbosity=0)
     call_command("migrate", "companies", "zero", verbosity=0)
+    call_command("migrate", "alerts", "zero", verbosity=0)
     executor = MigrationExecutor(connection)
     assert executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", verbosity=0)

@@ -128,8 +128,9 @@ def test_the_listing_links_a_feed_of_exactly_its_filters(client, site):
     head = page_head(client, url)
     feed_url = "/jobs/feed/atom/?remote=remote&skill=python"
     assert head.link("alternate", type="application/atom+xml") == [feed_url]
-    subscribe = [a for a in head.anchors if a.get("text") == "Subscribe to this search"]
-    assert [a["href"] for a in subscribe] == [feed_url]
+    # "Get these jobs by e-mail" leads to the page that offers the e-mail and this feed.
+    subscribe = [a for a in head.anchors if a.get("text") == "Get these jobs by e-mail"]
+    assert [a["href"] for a in subscribe] == ["/alerts/new/?remote=remote&skill=python"]
 
     # The feed lists what the listing lists (newest first, the default sort).
     listed = client.get("/jobs/?skill=python&remote=remote").context["object_list"]
@@ -142,7 +143,8 @@ def test_the_listing_links_a_feed_of_exactly_its_filters(client, site):
 def test_the_unfiltered_listing_offers_the_latest_openings_feed(client, site):
     head = page_head(client, "/jobs/")
     assert head.link("alternate", type="application/atom+xml") == ["/jobs/feed/atom/"]
-    assert any(a.get("text") == "Subscribe to new openings" for a in head.anchors)
+    subscribe = [a for a in head.anchors if a.get("text") == "Get these jobs by e-mail"]
+    assert [a["href"] for a in subscribe] == ["/alerts/new/"]
 
 
 def test_a_listing_with_bad_values_offers_no_feed_of_them(client, site):

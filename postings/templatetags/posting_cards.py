@@ -76,17 +76,9 @@ def _card(posting, hide_company, hidden_skill, compact, new_shown, now) -> str:
     )
     if compact:
         return f'<article class="card card--compact">{head}</div></article>'
-    # Only what the employer stated; pay is the one fact whose absence is news.
-    meta = [posting.listed_place, posting.workplace_display]
-    meta += [posting.get_employment_type_display()]
-    meta = [f"<li>{escape(item)}</li>" for item in meta if item]
-    if posting.has_salary:
-        # The employer's own figure; the compared one when currency or period differ.
-        compared = posting.reference_salary_display
-        salary = posting.salary_display + (f" ({compared})" if compared else "")
-        meta.append(f'<li class="card__salary">{escape(salary)}</li>')
-    else:
-        meta.append('<li class="card__salary card__salary--none">Pay not stated</li>')
+    meta = [f"<li>{escape(item)}</li>" for item in stated_facts(posting)]
+    salary = "card__salary" if posting.has_salary else "card__salary card__salary--none"
+    meta.append(f'<li class="{salary}">{escape(pay_text(posting))}</li>')
     meta.append(f'<li><time datetime="{html_datetime(published)}">{_ago(age)}</time></li>')
     meta += _closing(posting, now)
     skills = [name for name in posting.skill_names if name != hidden_skill][:CARD_SKILLS]
@@ -101,6 +93,23 @@ def _card(posting, hide_company, hidden_skill, compact, new_shown, now) -> str:
         f'<article class="card">{head}'
         f'<ul class="card__meta dot-list">{"".join(meta)}</ul>{skill_list}</div></article>'
     )
+
+
+def stated_facts(posting) -> list[str]:
+    """Place, workplace and employment type, as a card states them: only what the employer
+    stated (the alert e-mails list the same facts)."""
+    facts = [posting.listed_place, posting.workplace_display]
+    facts.append(posting.get_employment_type_display())
+    return [fact for fact in facts if fact]
+
+
+def pay_text(posting) -> str:
+    """The employer's own figure, with the compared one when currency or period differ;
+    "Pay not stated" otherwise: pay is the one fact whose absence is news."""
+    if not posting.has_salary:
+        return "Pay not stated"
+    compared = posting.reference_salary_display
+    return posting.salary_display + (f" ({compared})" if compared else "")
 
 
 def _closing(posting, now) -> list[str]:

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from alerts import links
+from alerts.models import Alert
 from postings.models import ExchangeRate, Posting
 from skills.models import Skill
 
@@ -31,6 +33,12 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
     with_deadline = live.filter(apply_by__isnull=False).order_by("apply_by").first()
     past_deadline = Posting.objects.reachable().filter(apply_by__lte=timezone.now()).first()
     guide = Skill.objects.with_published_guide().order_by("name").first()
+    # Job alerts: one confirmed (manage, unsubscribe) and one waiting for its link.
+    search = f"remote=remote&skill={guide.slug}"
+    alert = Alert.objects.create(email="kept@example.com", search=search)
+    waiting = Alert.objects.create(email="new@example.com", search=search)
+    alert.confirmed_at = timezone.now()
+    alert.save()
     return [
         ("home", "/", True),
         ("skills", "/skills/", False),
@@ -66,7 +74,19 @@ def pages_to_check() -> list[tuple[str, str, bool]]:
         ("companies", "/companies/", False),
         ("404", "/no-such-page/", False),
         ("admin login", "/admin/login/", False),
+        ("alert subscribe", f"/alerts/new/?{search}&salary_min=50000", True),
+        ("alert subscribe, invalid search", "/alerts/new/?remote=moon", False),
+        ("alert check your inbox", "/alerts/new/sent/", True),
+        ("alert confirmed", path_of(links.confirm_url(waiting)), False),
+        ("alert manage", path_of(links.manage_url(alert)), True),
+        ("alert unsubscribe", path_of(links.unsubscribe_url(alert)), False),
+        ("alert link forged", "/alerts/manage/forged/", False),
     ]
+
+
+def path_of(url: str) -> str:
+    """The path of an absolute link (links are built from SITE_URL, not the live server)."""
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 def open_disclosures(page) -> None:
@@ -108,6 +128,9 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
     """(name, path, the autocomplete to open first) of the admin's lists and forms."""
     posting = Posting.objects.order_by("pk").first()
     skill = Skill.objects.with_published_guide().order_by("name").first()
+    alert = Alert.objects.create(
+        email="kept@example.com", search=f"skill={skill.slug}", confirmed_at=timezone.now()
+    )
     pages = [
         ("index", reverse("admin:index"), None),
         ("import content", reverse("admin:postings_posting_import"), None),
@@ -150,6 +173,12 @@ def admin_pages_to_check() -> list[tuple[str, str, str | None]]:
         ("new company", reverse("admin:companies_company_add"), None),
         ("company", reverse("admin:companies_company_change", args=[posting.company_id]), None),
         ("skills", reverse("admin:skills_skill_changelist"), None),
+        ("job alerts", reverse("admin:alerts_alert_changelist"), None),
+        (
+            "job alert",
+            reverse("admin:alerts_alert_change", args=[alert.pk]),
+            None,
+        ),
         ("new skill", reverse("admin:skills_skill_add"), None),
         ("skill with its guide", reverse("admin:skills_skill_change", args=[skill.pk]), None),
         ("skill guides", reverse("admin:skills_skillguide_changelist"), None),
