@@ -368,13 +368,16 @@ def test_python_remote_and_its_explicit_filters_have_one_feed(client):
     explicit = QueryDict("q=python&remote=remote")
     assert feed_query(typed) == feed_query(explicit) == "remote=remote&skill=python"
 
-    feeds = set()
+    feeds, alerts = set(), set()
     for query in ["q=python+remote", "remote=remote&skill=python", "q=python&remote=remote"]:
         page = client.get(f"/jobs/?{query}").content.decode()
         feeds |= set(re.findall(r'href="(/jobs/feed/atom/[^"]*)"', page))
+        alerts |= set(re.findall(r'href="(/alerts/new/[^"]*)"', page))
         entries = client.get(f"/jobs/feed/atom/?{query}").content.decode()
         assert "Remote Python at" in entries and "Hybrid Python" not in entries, query
     assert feeds == {"/jobs/feed/atom/?remote=remote&amp;skill=python"}
+    # And one e-mail alert: the subscribe link carries the resolved search.
+    assert alerts == {"/alerts/new/?remote=remote&amp;skill=python"}
 
 
 @pytest.mark.parametrize(
