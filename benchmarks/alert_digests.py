@@ -5,7 +5,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jobboard_bench \\
         .venv/bin/python manage.py generate_postings --count 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jobboard_bench \\
-        .venv/bin/python benchmarks/alerts.py [--alerts 100000] [--searches 1000] [--runs 3]
+        .venv/bin/python benchmarks/alert_digests.py [--alerts 100000] [--searches 1000] [--runs 3]
 
 It adds the alerts (addresses @bench.invalid, deleted again at the end), then times
 alerts.digests.build_digests for the daily frequency: every search filtered once by the
