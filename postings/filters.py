@@ -127,9 +127,9 @@ class FormChoices:
     @classmethod
     def read(cls) -> "FormChoices":
         # Each with its open roles: the stored figures, or counted in this same query.
-        skills = stats.with_open_roles(Skill.objects.order_by("name").only("slug", "name"))
+        skills = stats.skill_choices()
         return cls(
-            skills=[(skill.slug, skill.name) for skill in skills],
+            skills=[(slug, name) for slug, name, _ in skills],
             hiring=stats.hiring_choices(COMPANY_CHOICES),
             rates_date=exchange_rates.rates_date(),
             popular_skills=most_used_skills(skills),
@@ -406,10 +406,10 @@ POPULAR_SKILLS = 8
 
 
 def most_used_skills(skills) -> tuple[str, ...]:
-    """The slugs of the POPULAR_SKILLS skills with the most live postings (`open_roles`),
-    ties by name."""
-    used = sorted((s for s in skills if s.open_roles), key=lambda s: (-s.open_roles, s.name))
-    return tuple(skill.slug for skill in used[:POPULAR_SKILLS])
+    """The slugs of the POPULAR_SKILLS skills with the most live postings, ties by name,
+    from (slug, name, open roles)."""
+    used = sorted((s for s in skills if s[2]), key=lambda s: (-s[2], s[1]))
+    return tuple(slug for slug, _, _ in used[:POPULAR_SKILLS])
 
 
 def skill_choice_groups(choices: FormChoices, ticked) -> tuple[list, list]:

@@ -80,6 +80,7 @@ def live_facts(board):
         "hiring_choices": stats.hiring_choices(12),
         "skills": [(s.pk, s.open_roles) for s in stats.skills_with_open_roles()],
         "guided": sorted((s.pk, s.open_roles) for s in stats.with_open_roles(Skill.objects.all())),
+        "skill_choices": stats.skill_choices(),
         "snapshots": [snapshot_facts(stats.skill_snapshot(skill)) for skill in board],
         "cities": stats.live_cities(),
     }
