@@ -252,7 +252,8 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
     tokens = _TOKEN.findall(text)
     if not tokens or len(text) > MAX_QUERY or any(token.casefold() == "or" for token in tokens):
         return Resolution(resolved)
-    matches = find_phrases(tokens, known or vocabulary())
+    known = known or vocabulary()
+    matches = find_phrases(tokens, known)
     if not matches:
         return Resolution(resolved)
 
@@ -295,6 +296,12 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
             resolved.setlist(facet.param, [*values, facet.value])
     if applied:
         _set_text(resolved, _remaining(tokens, removed))
+        # The words either side of an applied one now stand together ("machine python
+        # learning" leaves "machine learning"): resolve again until nothing more applies,
+        # so that resolving a resolved query changes nothing. Each pass removes a word.
+        again = resolve(QueryDict(resolved.urlencode()), known)
+        if again.applied:
+            return Resolution(again.params, (*applied, *again.applied), again.offers, text)
 
     offers = []
     for match in offered:
