@@ -25,7 +25,7 @@ from jobboard.seo import canonical_query
 from skills.models import Skill
 
 from . import facets
-from .filters import PostingFilter
+from .filters import PostingFilter, Sort
 from .models import NEWEST_FIRST, Posting
 
 FEED_LENGTH = 50
@@ -85,6 +85,10 @@ class PostingsFeed(Feed):
         params = QueryDict(mutable=True)
         for key in FEED_PARAMETERS:
             params.setlist(key, request.GET.getlist(key))
+        # A feed is the newest matches. By relevance (the listing's default with
+        # keywords) the filter first reads the ids of the newest RANK_WINDOW matches
+        # and then ranks them: a second walk of the search for the same entries.
+        params["sort"] = Sort.NEWEST
         filterset = filter_listing(params, request=request)
         query = feed_query(filterset.data)  # resolved once, by the filter
         chips = [chip.label for chip in filterset.active_filters()]
