@@ -22,9 +22,8 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import rfc2822_date, rfc3339_date
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.http import http_date
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from companies.models import Company
@@ -296,15 +295,16 @@ def entry_description(posting) -> str:
         posting.salary_display,
     ]
     skills = ", ".join(posting.skill_names)
-    html = format_html(
-        "<p><strong>{}</strong> · {}</p><p>{}</p>{}{}",
-        posting.company.name,
-        " · ".join(fact for fact in facts if fact),
-        posting.summary,
-        # Rendered from Markdown and cleaned with an allow-list when the posting is saved.
-        mark_safe(posting.description_html),  # noqa: S308
-        format_html("<p>Skills: {}</p>", skills) if skills else "",
+    # What format_html("<p><strong>{}</strong> · {}</p><p>{}</p>{}{}", …) wrote, without
+    # its per-call overhead (fifty entries); the description is rendered from Markdown
+    # and cleaned with an allow-list when the posting is saved.
+    html = (
+        f"<p><strong>{escape(posting.company.name)}</strong> · "
+        f"{escape(' · '.join(fact for fact in facts if fact))}</p>"
+        f"<p>{escape(posting.summary)}</p>{posting.description_html}"
     )
+    if skills:
+        html += f"<p>Skills: {escape(skills)}</p>"
     return xml_text(html)
 
 
