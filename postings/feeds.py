@@ -89,8 +89,8 @@ class PostingsFeed:
     The XML is written in one pass over the postings, to the bytes Django's syndication
     framework (django.contrib.syndication, django.utils.feedgenerator) writes for the
     same feed: that framework looks up each of seventeen attributes of every entry by
-    introspection, copies the entries into dicts and writes through a SAX generator,
-    and took about 40 % of the calls of a feed request once the queries were few.
+    introspection, copies the entries into dicts and writes through a SAX generator:
+    a third of a feed request's function calls (79,700 of them, 54,600 without it).
     """
 
     content_type = "application/rss+xml; charset=utf-8"
@@ -199,7 +199,7 @@ class PostingsFeed:
 
 
 class AtomFeed:
-    """The Atom 1.0 form of a feed (RFC 4287): put before the feed class it writes."""
+    """The Atom 1.0 form of a feed (RFC 4287), first among the bases of a feed class."""
 
     content_type = "application/atom+xml; charset=utf-8"
 
@@ -310,9 +310,8 @@ def entry_description(posting) -> str:
 
 def start_tag(name: str, attributes: dict) -> str:
     """An element's start tag, its attributes in name order (SimplerXMLGenerator's)."""
-    return (
-        f"<{name}{''.join(f' {key}={quoteattr(attributes[key])}' for key in sorted(attributes))}>"
-    )
+    pairs = "".join(f" {key}={quoteattr(attributes[key])}" for key in sorted(attributes))
+    return f"<{name}{pairs}>"
 
 
 def element(name: str, text: str, attributes: dict | None = None) -> str:
