@@ -215,11 +215,16 @@ class Resolution:
     typed: str = ""  # the keywords as typed, when some were applied
 
 
+def _readable(token: str) -> bool:
+    """Whether a word may name a filter: not quoted, not excluded with "-"."""
+    return not token.startswith(('"', '-"', "-"))
+
+
 def find_phrases(tokens: list[str], known: Vocabulary) -> list[Match]:
     """The longest known phrase at each place, left to right, over words that may be
     read (not quoted, not excluded with "-")."""
     matches, index = [], 0
-    readable = [not token.startswith(('"', '-"', "-")) for token in tokens]
+    readable = [_readable(token) for token in tokens]
     while index < len(tokens):
         for length in range(min(known.longest, len(tokens) - index), 0, -1):
             if not all(readable[index : index + length]):
@@ -251,6 +256,10 @@ def resolve(params, known: Vocabulary | None = None) -> Resolution:
     text = str(resolved.get("q") or "").strip()
     tokens = _TOKEN.findall(text)
     if not tokens or len(text) > MAX_QUERY or any(token.casefold() == "or" for token in tokens):
+        return Resolution(resolved)
+    if not any(map(_readable, tokens)):
+        # Only quoted or excluded words, which name no filter: no vocabulary to read
+        # (uncached, building it cost more than the rest of a feed's Python).
         return Resolution(resolved)
     known = known or vocabulary()
     matches = find_phrases(tokens, known)
