@@ -9,15 +9,18 @@
 {% canonical_url %}               this page's URL; of its query string only ?page=N > 1
 {% absolute_url path %}           a path (or media URL) made absolute
 {% social_meta title=… %}         link previews (OpenGraph, Twitter cards)
+{% shared_part "name" %}…{% endshared_part %}   rendered once per content generation
 """
 
 from urllib.parse import urlsplit
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from jobboard import amounts, text
+from jobboard.cache import cached
 from jobboard.seo import absolute_url as make_absolute
 from jobboard.seo import base_url, canonical_query
 
@@ -129,3 +132,32 @@ def social_meta(
             f'<meta name="twitter:image:alt" content="{alt}">',
         ]
     return mark_safe("\n  ".join(lines) + "\n  \n")  # noqa: S308 (every value escaped)
+
+
+@register.tag
+def shared_part(parser, token):
+    """`{% shared_part "home-guides" %}…{% endshared_part %}`: a part of a page that is the
+    same for every visitor until the content changes (figures, lists of skills or
+    companies), rendered once per content generation and PAGE_CACHE_SECONDS
+    (jobboard.cache.cached) rather than on each request that misses the page cache.
+
+    Only for what depends on nothing but the content and the name: not on the visitor,
+    the query string or the clock. What it alone reads is best passed lazily
+    (SimpleLazyObject), so that a stored part also spares the queries."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the part's name.")
+    nodelist = parser.parse(("endshared_part",))
+    parser.delete_first_token()
+    return SharedPartNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class SharedPartNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        # Its links start with the script prefix.
+        key = f"template-part:{get_script_prefix()}:{self.name.resolve(context)}"
+        return cached(key, lambda: self.nodelist.render(context))
