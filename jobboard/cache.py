@@ -11,6 +11,16 @@ Two rules bound how stale a page can be:
   announces: a posting reaching its `expires_at` or `published_at`, a bulk UPDATE, an
   edit made by another process when the cache is per-process.
 
+Parts of pages (`cached`: the listing form's choices, the search vocabulary) are also
+kept in each worker's memory, under the same two rules: a copy serves only its own
+generation, and only until `PAGE_CACHE_SECONDS` after it was computed (whichever process
+computed it). A save clears the copies of the process that made it. So a page that misses
+the page cache does not ask the shared cache for them again and unpickle them, and with
+CACHE_BACKEND=dummy ("no cache": no page is stored) the parts that are the same for every
+visitor are still computed once per window, not on each request; there the generation is
+always 0, and what bounds staleness is the window, as for an edit made by another process
+with the per-process cache.
+
 Why signals here, against the house rule: this is not business logic but cache upkeep,
 and it must follow every write path (admin forms and actions, model methods, services,
 management commands); a missed call site would mean stale pages. Each app connects its own
@@ -34,6 +44,9 @@ from jobboard import http_caching
 from jobboard.http_caching import cache_directives
 
 GENERATION_KEY = "content-generation"
+# This process's copies of cached parts: {name: (generation, valid until, value)}. One
+# entry per name, so it holds no more than the few parts pages ask for.
+_parts: dict[str, tuple[int, float, object]] = {}
 # Responses with any of these Cache-Control directives, as their views sent them, are
 # never stored.
 PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache", "max-age=0"}
@@ -46,6 +59,10 @@ def content_generation() -> int:
         # may still be stored: start from the clock.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY, 0)
+        if generation:
+            # Copies of parts from before the cache was emptied are not this number's,
+            # even if the clock gives the same one (a test that froze time).
+            _parts.clear()
     return generation
 
 
@@ -62,6 +79,7 @@ def bump_content_generation(**kwargs) -> None:
 
 
 def _bump() -> None:
+    _parts.clear()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet: any new number invalidates
@@ -70,9 +88,22 @@ def _bump() -> None:
 
 def cached(name: str, compute, *, timeout: int | None = None):
     """`compute()`, cached for all visitors until the next edit or `timeout` seconds
-    (PAGE_CACHE_SECONDS by default). For parts of pages, such as counts and facets."""
-    key = f"part:{content_generation()}:{name}"
-    return cache.get_or_set(key, compute, timeout or settings.PAGE_CACHE_SECONDS)
+    (PAGE_CACHE_SECONDS by default). For parts of pages, such as counts and facets.
+
+    The value is shared by the requests of this process (see above): treat it as
+    read-only."""
+    timeout = timeout or settings.PAGE_CACHE_SECONDS
+    generation = content_generation()
+    held = _parts.get(name)
+    if held is not None and held[0] == generation and time.time() < held[1]:
+        return held[2]
+    # Stored with the time it was computed: a copy taken from the shared cache lives
+    # until `timeout` after that, not after it was read.
+    computed_at, value = cache.get_or_set(
+        f"part-at:{generation}:{name}", lambda: (time.time(), compute()), timeout
+    )
+    _parts[name] = (generation, computed_at + timeout, value)
+    return value
 
 
 def bump_on_change(*models, m2m=()) -> None:

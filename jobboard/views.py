@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -42,11 +43,17 @@ class HomeView(TemplateView):
     hiring_companies = 12
 
     def get_context_data(self, **kwargs):
-        # Counts over every live posting come precomputed (postings/stats.py).
+        # Counts over every live posting come precomputed (postings/stats.py). The guides
+        # and the hiring companies are read only when their shared parts of the page are
+        # rendered (`shared_part` in home.html), not when those are stored.
         return super().get_context_data(
             totals=stats.site_totals(),
-            guided_skills=stats.with_open_roles(Skill.objects.with_published_guide()),
+            guided_skills=SimpleLazyObject(
+                lambda: stats.with_open_roles(Skill.objects.with_published_guide())
+            ),
             latest_postings=Posting.objects.live().for_cards()[: self.latest_postings],
-            hiring_companies=stats.hiring_companies(self.hiring_companies),
+            hiring_companies=SimpleLazyObject(
+                lambda: stats.hiring_companies(self.hiring_companies)
+            ),
             **kwargs,
         )

@@ -29,6 +29,7 @@ class Chip:
     label: str
     query: str  # the guide's query string once this chip is followed
     selected: bool
+    href: str  # the guide's URL with that query, at its openings
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,15 @@ class GuideOpenings:
             ),
         }
         groups = []
+        url = self.skill.get_absolute_url()  # once, not once a chip (a reverse() each)
         for name in CHIP_FILTERS:
             label, choices = options[name]
-            chips = [self._chip(name, value, text) for value, text in choices]
+            chips = [self._chip(url, name, value, text) for value, text in choices]
             if chips:
                 groups.append(ChipGroup(name, label, chips))
         return groups
 
-    def _chip(self, name: str, value: str, label: str) -> Chip:
+    def _chip(self, url: str, name: str, value: str, label: str) -> Chip:
         chosen = {key: list(values) for key, values in self.chosen.items()}
         selected = value in chosen[name]
         if selected:
@@ -136,4 +138,7 @@ class GuideOpenings:
             chosen[name].append(value)
         else:  # one country at a time, as on the listing
             chosen[name] = [value]
-        return Chip(label, self.query(chosen), selected)
+        query = self.query(chosen)
+        return Chip(
+            label, query, selected, f"{url}?{query}#openings" if query else f"{url}#openings"
+        )

@@ -10,9 +10,32 @@ from functools import lru_cache
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 
+from jobboard.cache import cached
+from postings import salaries
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def listing_filter_form(context):
+    """includes/filter_form.html, for the listing's context.
+
+    Without any filter's value (the listing's first and other pages, most requests) the
+    form is the same for every visitor until the content changes: its options come from
+    the cached form choices (postings.filters.FormChoices) and its help from the rates'
+    date among them. It is rendered once per content generation, like those choices. Any
+    value (even an invalid one, which shows an error) renders it for the request."""
+    form_html = context.template.engine.get_template("includes/filter_form.html")
+    filterset = context["filter"]
+    data = filterset.data
+    if any(value for name in filterset.form.fields for value in data.getlist(name)):
+        return form_html.render(context)
+    # Its links start with the script prefix; its labels name the reference currency.
+    key = f"listing-filter-form:{get_script_prefix()}:{salaries.reference_currency()}"
+    return cached(key, lambda: form_html.render(context))
 
 
 def _selected(field) -> set[str]:
