@@ -107,10 +107,11 @@ class PostingsFeed:
         dates = [date for p in postings for date in (p.updated_at, p.published_at) if date]
         updated = max(dates, default=None) or datetime.now(tz=UTC)
         domain, secure = get_current_site(request).domain, request.is_secure()
+        url = Posting.detail_url_maker()
         entries = [
             self.entry(
                 posting,
-                link=add_domain(domain, posting.get_absolute_url(), secure),
+                link=add_domain(domain, url(posting.slug), secure),
                 author_link=iri_to_uri(posting.company.website or None),
             )
             for posting in postings
@@ -291,7 +292,7 @@ def entry_description(posting) -> str:
     facts = [
         posting.listed_place,
         posting.workplace_display,
-        posting.get_employment_type_display(),
+        posting.label_of("employment_type"),
         posting.salary_display,
     ]
     skills = ", ".join(posting.skill_names)

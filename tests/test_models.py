@@ -103,3 +103,27 @@ def test_guide_renders_markdown_with_a_table_of_contents():
 def test_salary_display(salary_min, salary_max, expected):
     posting = factories.PostingFactory.build(salary_min=salary_min, salary_max=salary_max)
     assert posting.salary_display == expected
+
+
+@pytest.mark.parametrize(
+    "field", ["remote_policy", "employment_type", "seniority", "salary_period", "status"]
+)
+def test_label_of_says_what_get_display_says_for_every_choice(field):
+    posting = Posting()
+    for value in [*(value for value, _ in Posting._meta.get_field(field).choices), "", "bogus"]:
+        setattr(posting, field, value)
+        assert posting.label_of(field) == getattr(posting, f"get_{field}_display")()
+
+
+@pytest.mark.parametrize("prefix", ["/", "/board/"])
+@pytest.mark.parametrize("slug", ["acme-backend-engineer-12", "a_b-9", "x"])
+def test_detail_url_maker_gives_get_absolute_url(prefix, slug):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        assert Posting.detail_url_maker()(slug) == Posting(slug=slug).get_absolute_url()
+        assert Posting.detail_url_maker()(slug).startswith(prefix)
+    finally:
+        set_script_prefix(before)

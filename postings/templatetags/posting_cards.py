@@ -8,10 +8,8 @@ call, so `_ago` does the few cases a card needs directly.
 """
 
 from html import escape  # Django's own adds a lazy-string check to each of hundreds of calls
-from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,10 +21,6 @@ from postings.models import Posting
 register = template.Library()
 
 CARD_SKILLS = 4  # skill tags shown on a card; the posting page lists them all
-
-# Labels of choices from code, read without get_FOO_display(), which builds a dict of
-# the field's choices on each call.
-EMPLOYMENT_TYPES = {value: str(label) for value, label in Posting.EmploymentType.choices}
 
 
 @register.simple_tag
@@ -45,23 +39,13 @@ def posting_cards(
     postings = list(postings)
     new = _new_shown(postings if among is None else among, now)
     hidden_skill = getattr(skill, "name", None)
-    url = _detail_url()
+    url = Posting.detail_url_maker()
     return mark_safe(  # noqa: S308 (every value escaped in _card)
         "".join(
             f"<li>{_card(posting, url, hide_company, hidden_skill, compact, new, now)}</li>"
             for posting in postings
         )
     )
-
-
-def _detail_url():
-    """A function giving what `posting.get_absolute_url()` gives for a slug, from one
-    reverse() per list rather than one per card (~20 µs each). Per call, not per process:
-    the script prefix belongs to the request."""
-    before, after = reverse("postings:detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
-    # The quoting reverse() applies; a slug's characters (ASCII letters, digits, - and _)
-    # are all kept as they are.
-    return lambda slug: f"{before}{quote(slug, safe='')}{after}"
 
 
 def _is_new(posting, now) -> bool:
@@ -117,7 +101,7 @@ def stated_facts(posting) -> list[str]:
     """Place, workplace and employment type, as a card states them: only what the employer
     stated (the alert e-mails list the same facts)."""
     facts = [posting.listed_place, posting.workplace_display]
-    facts.append(EMPLOYMENT_TYPES.get(posting.employment_type, posting.employment_type))
+    facts.append(posting.label_of("employment_type"))
     return [fact for fact in facts if fact]
 
 
