@@ -110,7 +110,8 @@ def main():
                 queries.append(
                     (
                         (time.perf_counter() - began) * 1000,
-                        sql % tuple(repr(p) for p in params) if params and not many else sql,
+                        # As sent, so that it can be pasted into EXPLAIN.
+                        connection.ops.last_executed_query(context["cursor"], sql, params),
                     )
                 )
 
