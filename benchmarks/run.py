@@ -42,12 +42,18 @@ WORK_DIR = Path(tempfile.gettempdir()) / "jobboard-bench"
 DISTINCT_LISTINGS = "distinct listings"
 DISTINCT_SCRIPT = """
 -- A different filtered listing on every request: a walk through all combinations of
--- skill, remote policy, seniority, minimum salary and sort, from a random start.
+-- skill, remote policy, seniority, minimum salary, sort (newest, salary, closing soon),
+-- where (the role's country, a country or a UTC offset a remote hire may work from) and
+-- pay stated, from a random start. Most searches name no place and do not ask for stated
+-- pay, as on the board; the places include ones with few or no postings.
 local skills = {%(skills)s}
 local remotes = {"", "remote", "hybrid", "onsite"}
 local levels = {"", "junior", "mid", "senior", "staff", "lead"}
-local sorts = {"", "salary"}
-local total = #skills * #remotes * #levels * 10 * #sorts
+local sorts = {"", "salary", "closing"}
+local wheres = {"", "", "", "", "country=DE", "country=US", "country=BR", "work_from=DE",
+                "work_from=US", "work_from=IN", "utc_offset=60", "utc_offset=-300"}
+local pays = {"", "", "", "stated"}
+local total = #skills * #remotes * #levels * 10 * #sorts * #wheres * #pays
 math.randomseed(os.time() + os.clock() * 1000000)
 local position = math.random(0, total - 1)
 request = function()
@@ -57,10 +63,14 @@ request = function()
   local remote = remotes[n %% #remotes + 1]; n = math.floor(n / #remotes)
   local level = levels[n %% #levels + 1]; n = math.floor(n / #levels)
   local salary = 40000 + (n %% 10) * 10000; n = math.floor(n / 10)
-  local sort = sorts[n %% #sorts + 1]
+  local sort = sorts[n %% #sorts + 1]; n = math.floor(n / #sorts)
+  local where = wheres[n %% #wheres + 1]; n = math.floor(n / #wheres)
+  local pay = pays[n %% #pays + 1]
   local path = "/jobs/?skill=" .. skill .. "&salary_min=" .. salary
   if remote ~= "" then path = path .. "&remote=" .. remote end
   if level ~= "" then path = path .. "&seniority=" .. level end
+  if where ~= "" then path = path .. "&" .. where end
+  if pay ~= "" then path = path .. "&pay=" .. pay end
   if sort ~= "" then path = path .. "&sort=" .. sort end
   return wrk.format("GET", path)
 end

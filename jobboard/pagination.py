@@ -12,6 +12,15 @@ what they can: the page is read with one row more than it shows, a page with row
 never a 404, the total is at least the rows up to this page (plus one when more follow),
 "next" appears exactly when more follow, and the last page's total is exact.
 
+A bounded count that runs out of time has shown more: the matches are sparse along the
+sort's index, and reading a page by walking it would filter most of it (0.4–2 s at a
+million postings for a rare combination of filters). The page then asks for the bounded
+list of matching ids with index walks off, so that PostgreSQL finds the matches from the
+indexes of the filters' values and sorts them (tens of milliseconds), and the total is
+exact after all. The walk is tried first, for WALK_MILLISECONDS: a page needs far fewer
+matches than the count did, and may find them soon. Only a page asks: a count alone (an
+empty result's suggestions) keeps the estimate.
+
 What a view knows beyond its queryset (its size, what to estimate it from, a cheaper way
 to read a page) it hands over in a `Listing`, never as attributes of the queryset: a
 later `.filter()` clones a queryset and would silently drop them.
@@ -29,6 +38,11 @@ from django.utils.functional import cached_property
 
 # The longest a bounded count may take before the estimate stands in for it.
 COUNT_MILLISECONDS = 5
+# After a count that ran out of time: the longest the walk may take to read a page
+# (a page needs 21 matches, the count 501), then the longest the sparse read of the ids
+# may take before the walk reads the page regardless.
+WALK_MILLISECONDS = 15
+SPARSE_MILLISECONDS = 150
 # A planner's estimate this many times over what the pages can show is trusted to mean
 # "more than the pages show" without counting (estimates of combined filters can be off
 # by a few times, not by ten).
@@ -48,6 +62,10 @@ class Listing:
     estimate_from: QuerySet | None = None
     # Reads one page (a slice of `queryset`) more cheaply than iterating it.
     read_page: Callable[[QuerySet], Iterable] | None = None
+    # True when an index of the filters' values narrows the matches (a GIN index): when
+    # the planner expects no more than the pages show, their ids are read from it first
+    # rather than counted by a walk that would filter most of the sort's index.
+    narrowed_by_index: bool = False
 
 
 class SitePaginator(Paginator):
@@ -63,6 +81,10 @@ class SitePaginator(Paginator):
         self.is_counted = True
         # True when the total is only "more than total - 1" (the estimate was lower).
         self.is_lower_bound = False
+        # True when the bounded count ran out of time; then the ids of the matches the
+        # pages reach, in order, when a sparse read found them (page()).
+        self.count_timed_out = False
+        self._ids: list | None = None
 
     @cached_property
     def max_results(self) -> int | None:
@@ -89,6 +111,15 @@ class SitePaginator(Paginator):
         connection = connections[bounded.db]
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             return bounded.count()
+        # Few matches expected, and an index of the filters' values to find them by: at a
+        # million postings the walk would time out, and the page walk after it too.
+        if (
+            self.listing.narrowed_by_index
+            and estimate is not None
+            and estimate <= self.max_results
+            and self._read_ids_sparsely()
+        ):
+            return len(self._ids)
         # Rare combinations of filters can make even a bounded count walk most of an
         # index: past COUNT_MILLISECONDS the planner's estimate stands in for it. (Not
         # inside a caller's transaction, which a cancelled statement would abort.) No
@@ -104,18 +135,30 @@ class SitePaginator(Paginator):
         except OperationalError:
             # Until page() has read the requested page, which corrects it.
             self.is_estimated, self.is_counted = True, False
+            self.count_timed_out = True
             estimate = estimate or 0
             return estimate if estimate <= self.max_results else self.max_results + 1
 
     def page(self, number):
         total = self.total  # counts first, unless a known total or an estimate stands in
+        if self._ids is not None:
+            return self._page_of_ids(number)
         if self.is_counted:
             return super().page(number)
         number = self._page_number(number)
         # One row more than the page shows says whether another page follows; it costs
         # one more entry of the same index walk, where a count had to walk them all.
         bottom = (number - 1) * self.per_page
-        rows = list(self._read(self.object_list[bottom : bottom + self.per_page + 1]))
+        page_slice = self.object_list[bottom : bottom + self.per_page + 1]
+        rows = None
+        if self.count_timed_out:
+            # A page needs far fewer matches than the count: the walk may still find
+            # them soon. If not, the matches are rare: their ids from the filters' indexes.
+            rows = self._read_briefly(page_slice)
+            if rows is None and self._read_ids_sparsely():
+                return self._page_of_ids(number)
+        if rows is None:
+            rows = list(self._read(page_slice))
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         seen = bottom + min(len(rows), self.per_page)
@@ -130,6 +173,52 @@ class SitePaginator(Paginator):
         for derived in ("is_capped", "count", "num_pages", "total_estimate"):
             self.__dict__.pop(derived, None)
         return super()._get_page(rows[: self.per_page], number, self)
+
+    def _read_briefly(self, page_slice) -> list | None:
+        """The page's rows read by the walk within WALK_MILLISECONDS; None past that."""
+        connection = connections[page_slice.db]
+        try:
+            with transaction.atomic(using=page_slice.db), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(WALK_MILLISECONDS)]
+                )
+                return list(self._read(page_slice))
+        except OperationalError:
+            return None
+
+    def _read_ids_sparsely(self) -> bool:
+        """The ids of the matches the pages reach (max_results + 1 at most), in order,
+        found with index walks off: from the indexes of the filters' values (a bitmap of
+        their intersection), then sorted. False past SPARSE_MILLISECONDS (a combination
+        that no such index narrows reads the table): the page is then walked as before.
+        With the ids, the total is exact."""
+        bounded = self.object_list.values_list("pk", flat=True)[: self.max_results + 1]
+        connection = connections[bounded.db]
+        try:
+            with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), "
+                    "set_config('enable_indexscan', 'off', true), "
+                    "set_config('enable_indexonlyscan', 'off', true)",
+                    [str(SPARSE_MILLISECONDS)],
+                )
+                ids = list(bounded)
+        except OperationalError:
+            return False
+        self._ids = ids
+        self.total, self.is_estimated, self.is_counted = len(ids), False, True
+        for derived in ("is_capped", "count", "num_pages", "total_estimate"):
+            self.__dict__.pop(derived, None)
+        return True
+
+    def _page_of_ids(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list.filter(pk__in=self._ids[bottom:top])
+        return super()._get_page(self._read(rows), number, self)
 
     def _page_number(self, number) -> int:
         """Django's validation of a page number, less the bound a total would set: the

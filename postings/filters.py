@@ -32,6 +32,9 @@ POSTED_WITHIN = {
 }
 
 
+# The filters whose values posting_filters_idx holds (postings migration 0016).
+INDEXED_FILTERS = ("skill", "remote", "seniority", "type", "country", "work_from")
+
 # Keyword searches rank this many of the newest matches (five pages); sorting by newest
 # reaches the others.
 RANK_WINDOW = 100
@@ -367,11 +370,16 @@ class PostingFilter(filters.FilterSet):
         matches = super().qs
         if self.keywords:
             matches = matches.search(self.keywords)
+        # Values in posting_filters_idx (postings migration 0016), or keywords in the
+        # search index: a rare combination of them is found from there.
+        narrowed = bool(self.keywords) or any(
+            self.valid_values().get(name) for name in INDEXED_FILTERS
+        )
         sort = self.sort_order
         if sort == Sort.SALARY:
-            return Listing(matches.order_by(*highest_salary_first()))
+            return Listing(matches.order_by(*highest_salary_first()), narrowed_by_index=narrowed)
         if sort == Sort.CLOSING:
-            return Listing(matches.order_by(*closing_soonest_first()))
+            return Listing(matches.order_by(*closing_soonest_first()), narrowed_by_index=narrowed)
         if sort == Sort.RELEVANCE:
             # Ranking reads each match's search vector, and a common word matches a fifth
             # of a million postings: the newest RANK_WINDOW matches are ranked (an index
@@ -381,7 +389,7 @@ class PostingFilter(filters.FilterSet):
             ranked = matches.filter(pk__in=window).order_by("-rank", *NEWEST_FIRST)
             # The window knows its size; the number of all matches is estimated from them.
             return Listing(ranked, known_total=len(window), estimate_from=matches)
-        return Listing(matches.order_by(*NEWEST_FIRST))
+        return Listing(matches.order_by(*NEWEST_FIRST), narrowed_by_index=narrowed)
 
     @property
     def qs(self):

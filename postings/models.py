@@ -262,7 +262,7 @@ class PostingQuerySet(models.QuerySet):
         areas = locations.areas_containing(country)
         if connections[self.db].vendor == "postgresql":
             # Checked in the listing's indexes (remote_areas is INCLUDEd), or from the
-            # GIN index posting_remote_areas_idx for a rare country.
+            # GIN index of the filters' values (posting_filters_idx) for a rare country.
             return self.filter(remote_areas__overlap=list(areas))
         pattern = r"(^| )(" + "|".join(re.escape(area) for area in areas) + r")( |$)"
         return self.filter(remote_from__regex=pattern)
@@ -534,7 +534,8 @@ class Posting(models.Model):
         permissions = [("import_content", "Can import content from a file")]
         # Not here, being PostgreSQL's alone (a GinIndex here would break SQLite's
         # migrations): the GIN indexes posting_search_idx (migration 0003) and
-        # posting_skill_ids_idx (0011), and the triggers that keep `search_vector` and
+        # posting_filters_idx (0016: skills, areas, workplace, seniority, type and
+        # country, for rare combinations), and the triggers that keep `search_vector` and
         # `skill_ids` (0003, 0010; bulk writers bypass them with search_triggers_off()).
         indexes = [
             # The listing's default order, over published postings only.

@@ -97,6 +97,9 @@ class PostingListView(PaginationMixin, ListView):
             # Taken from the resolved search: its keywords are not read again.
             filterset = self.filter_of(facets.ResolvedQuery(query))
             listing = self.listing_of(filterset, filtered=bool(filterset.active_filters()))
+            # Its total alone: no page to read ids for, and a walk's bounded count (or
+            # the estimate after it) costs less than finding all of them.
+            listing = replace(listing, narrowed_by_index=False)
             paginator = SitePaginator(
                 listing, self.paginate_by, max_pages=self.max_pages_of(filterset)
             )

@@ -161,6 +161,14 @@ def count_times_out(monkeypatch):
     monkeypatch.setattr(QuerySet, "count", slow_count)
 
 
+@pytest.fixture
+def sparse_read_gives_way(monkeypatch):
+    """The ids' read with index walks off runs out of its time too (a rare combination
+    that no index of the filters' values narrows): the page is read by the walk, and
+    the estimate stands."""
+    monkeypatch.setattr(pagination.SitePaginator, "_read_ids_sparsely", lambda self: None)
+
+
 def with_statement_timeout(test):
     """Outside a transaction, as in production: inside one the count has no time limit."""
     test = pytest.mark.django_db(transaction=True)(test)
@@ -176,7 +184,7 @@ NO_TIME_LIMIT = {"/companies/", "/jobs/?q=manager"}
 @with_statement_timeout
 @pytest.mark.parametrize("estimate", [1, None], ids=["estimated at 1", "planner's estimate"])
 @pytest.mark.parametrize("view", PAGINATED_VIEWS, ids=[v[0] for v in PAGINATED_VIEWS])
-@pytest.mark.usefixtures(*["board", "count_times_out"])
+@pytest.mark.usefixtures(*["board", "count_times_out", "sparse_read_gives_way"])
 def test_when_the_count_gives_way_every_page_with_rows_is_reachable(
     client, monkeypatch, view, estimate
 ):
@@ -190,7 +198,53 @@ def test_when_the_count_gives_way_every_page_with_rows_is_reachable(
 
 
 @with_statement_timeout
+@pytest.mark.parametrize("estimate", [1, None], ids=["estimated at 1", "planner's estimate"])
+@pytest.mark.parametrize("view", PAGINATED_VIEWS, ids=[v[0] for v in PAGINATED_VIEWS])
 @pytest.mark.usefixtures(*["board", "count_times_out"])
+def test_when_the_count_and_the_walk_give_way_the_ids_read_sparsely_give_the_exact_total(
+    client, monkeypatch, view, estimate
+):
+    """A count that runs out of time, and a page's walk after it too, mean a rare
+    combination: the page's ids are read with index walks off (from the indexes of the
+    filters' values), and with them the total, exact whatever the estimate said; every
+    page with rows is reachable."""
+    # As when the walk runs out of its WALK_MILLISECONDS.
+    monkeypatch.setattr(pagination.SitePaginator, "_read_briefly", lambda self, rows: None)
+    if estimate is not None:
+        monkeypatch.setattr(pagination.SitePaginator, "_estimate", estimate)
+    with CaptureQueriesContext(connection) as queries:
+        shown = walk(client, *view)
+    sparse = [q for q in queries if "set_config('enable_indexscan', 'off'" in q["sql"]]
+    if view[0] in NO_TIME_LIMIT:
+        assert not sparse
+    else:
+        assert sparse
+        # Exact: neither "About" nor "+"; past the cap (the whole board's 31 openings
+        # against 30 on its pages) the total beyond is an estimate, as when counted.
+        if view[0] != "/jobs/":
+            assert all("About " not in total and "+" not in total for total in shown), shown
+
+
+@with_statement_timeout
+@pytest.mark.usefixtures("board")
+def test_few_matches_expected_by_filters_an_index_holds_are_read_without_a_count(
+    client, monkeypatch
+):
+    """No more matches expected than the pages show, and a filter whose values
+    posting_filters_idx holds: their ids are read from it at once (a walk's count would
+    filter most of the sort's index at a million postings), and the total is exact."""
+    monkeypatch.setattr(pagination.SitePaginator, "_estimate", 5)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/jobs/?company=acme&seniority=mid").content.decode()
+
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert [q for q in queries if "set_config('enable_indexscan', 'off'" in q["sql"]]
+    assert re.search(r'results-bar__count"[^>]*>\s*23 openings', html)
+    assert "Page 1 of 5</p>" in pagination_nav(html)
+
+
+@with_statement_timeout
+@pytest.mark.usefixtures(*["board", "count_times_out", "sparse_read_gives_way"])
 def test_an_estimate_below_the_rows_seen_shows_a_lower_bound(client, monkeypatch):
     monkeypatch.setattr(pagination.SitePaginator, "_estimate", 1)
 
@@ -229,7 +283,7 @@ def test_the_pagination_says_which_page_of_how_many_and_offers_only_real_steps(c
 
 
 @with_statement_timeout
-@pytest.mark.usefixtures(*["board", "count_times_out"])
+@pytest.mark.usefixtures(*["board", "count_times_out", "sparse_read_gives_way"])
 def test_an_estimated_number_of_pages_says_about(client, monkeypatch):
     """The count gave way to an estimate of 20 (four pages of five): the first page cannot
     know better, and says so; the last page read knows the truth."""

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from postings import stats
+from postings.filters import PostingFilter
+from postings.models import Posting
 from skills.models import Skill
 
 pytestmark = [
@@ -139,9 +142,13 @@ def test_the_salary_sort_and_filter_walk_the_salary_index(client, seeded, url):
     "url, index",
     [
         # A common country: checked in the listing's index walk (INCLUDEd columns), newest
-        # first, stopping at a page; or a rare one found through its own indexes.
-        ("/jobs/?work_from=DE", ("posting_live_recent_idx", "posting_remote_areas_idx")),
-        ("/jobs/?country=NL", ("posting_live_recent_idx", "posting_country_idx")),
+        # first, stopping at a page; or a rare one found through its own indexes (the
+        # GIN index of the filters' values holds both columns).
+        ("/jobs/?work_from=DE", ("posting_live_recent_idx", "posting_filters_idx")),
+        (
+            "/jobs/?country=NL",
+            ("posting_live_recent_idx", "posting_country_idx", "posting_filters_idx"),
+        ),
     ],
 )
 def test_where_filters_read_an_index(client, seeded, url, index):
@@ -159,3 +166,28 @@ def test_the_closing_soon_sort_walks_its_index(client, seeded, url):
     assert walked, url
     sorted_rows = [int(n) for plan in walked for n in re.findall(r"Sort .*? rows=(\d+)", plan)]
     assert all(rows <= 21 for rows in sorted_rows), walked
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "skill=python&remote=onsite&seniority=junior&salary_min=120000",
+        "skill=python&remote=onsite&work_from=DE&sort=closing",
+        "skill=python&seniority=lead&country=US&sort=salary",
+    ],
+)
+def test_a_rare_combination_read_with_index_walks_off_uses_the_filters_index(seeded, query):
+    """When a bounded count runs out of time (jobboard/pagination.py), the page's ids are
+    read with index walks off: PostgreSQL intersects the filters' values inside
+    posting_filters_idx, and reads neither the table nor a whole index."""
+    filterset = PostingFilter(QueryDict(query), queryset=Posting.objects.live())
+    ids = filterset.qs.values_list("pk", flat=True)[:501]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('enable_indexscan', 'off', true), "
+            "set_config('enable_indexonlyscan', 'off', true)"
+        )
+        plan = ids.explain()
+
+    assert "posting_filters_idx" in plan, plan
+    assert "Seq Scan on postings_posting " not in plan, plan

@@ -585,7 +585,7 @@ class Command(BaseCommand):
             step("copy skill links")
             # Searches read the pending list sequentially: leave none behind.
             cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
-            cursor.execute("SELECT gin_clean_pending_list('posting_remote_areas_idx')")
+            cursor.execute("SELECT gin_clean_pending_list('posting_filters_idx')")
             step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
             # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
