@@ -5,14 +5,19 @@
 For benchmarks and trying the site at scale; never run it against production data.
 On PostgreSQL, rows go in with COPY (postings through a temporary table so that one
 INSERT … SELECT also writes their search vectors; skill links straight into the link
-table) in batches of `--batch` postings, one transaction each. Elsewhere it uses
-bulk_create. Running it again adds N more: slugs end in the posting's id, and a slug
-that is somehow taken already gets a random suffix.
+table) in batches of `--batch` postings, one transaction each. Into a (nearly) fresh
+database — fewer postings than are coming — the whole load is one transaction instead,
+which sets the two tables' secondary indexes and foreign keys aside and rebuilds them
+from the loaded rows before it commits: readers of those tables wait for it, and an
+error rolls everything back, schema included. Elsewhere it uses bulk_create. Running it
+again adds N more: slugs end in the posting's id, and a slug that is somehow taken already
+gets a random suffix.
 """
 
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache, partial
 from itertools import accumulate
@@ -262,6 +267,26 @@ DEDUPLICATE_SLUGS = """
 """
 
 
+# What a fresh load sets aside (load_without_indexes()): the indexes that back no
+# constraint (primary keys and unique ones stay: slugs are checked against them) and the
+# foreign keys of the tables it writes, each exactly as the database states it.
+LOADED_TABLES = ["postings_posting", "postings_posting_skills"]
+SECONDARY_INDEXES = """
+    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+      FROM pg_index i
+     WHERE i.indrelid = ANY(%s::regclass[])
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
+                                                      AND k.contype IN ('p', 'u', 'x'))
+     ORDER BY i.indexrelid
+"""
+FOREIGN_KEYS = """
+    SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY oid
+"""
+# Rebuilding: sorting for a B-tree or a GIN index in memory instead of in runs on disk.
+REBUILD_MEMORY = "1GB"
+
+
 def _weighted(pairs):
     """(values, cumulative weights) for random.choices."""
     values, weights = zip(*pairs, strict=True)
@@ -297,6 +322,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="For repeatable data.")
 
     def handle(self, *, count, batch, seed, verbosity, **options):
+        self.indexes_aside = False
         if count < 1 or batch < 1:
             raise CommandError("--count and --batch must be positive.")
         self.verbosity = verbosity
@@ -310,7 +336,7 @@ class Command(BaseCommand):
         sizes = [min(batch, count - start) for start in range(0, count, batch)]
         if connection.vendor == "postgresql":
             # Python builds the next batch while PostgreSQL writes this one.
-            with ThreadPoolExecutor(max_workers=1) as builder:
+            with self.load_without_indexes(count), ThreadPoolExecutor(max_workers=1) as builder:
                 build = partial(
                     builder.submit, self.build_batch, companies=companies, skills=skills
                 )
@@ -393,6 +419,50 @@ class Command(BaseCommand):
         return [(c.pk, c.name, c.slug) for c in created]
 
     # Postings ------------------------------------------------------------------------
+
+    @contextmanager
+    def load_without_indexes(self, count: int):
+        """Into a database with fewer postings than `count`, one transaction that drops
+        the secondary indexes and foreign keys of the posting and link tables, runs the
+        load, then recreates them as they were (the same definitions and names).
+
+        Building an index from a million rows sorts them once; keeping it up to date
+        inserts a million entries one by one, and a foreign key checks each row at
+        commit where adding it back checks them all in one join. Any error, here or in
+        the load, rolls the transaction back: DDL is transactional in PostgreSQL, so the
+        schema cannot be left without them."""
+        self.indexes_aside = False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) >= %s FROM (SELECT FROM postings_posting LIMIT %s) p",
+                [count, count],
+            )
+            if cursor.fetchone()[0]:
+                yield
+                return
+        quote = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            step = self.stepper()
+            cursor.execute(SECONDARY_INDEXES, [LOADED_TABLES])
+            indexes = cursor.fetchall()
+            cursor.execute(FOREIGN_KEYS, [LOADED_TABLES])
+            foreign_keys = cursor.fetchall()
+            for table, name, _ in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+            self.indexes_aside = True
+            step(f"drop {len(indexes)} indexes and {len(foreign_keys)} foreign keys")
+            yield
+            step = self.stepper()
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
+            for name, definition in indexes:
+                cursor.execute(definition)
+                step(f"index {name}")
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+                step(f"foreign key {name}")
+            self.indexes_aside = False
 
     def allocate_ids(self, size: int) -> list[int]:
         with connection.cursor() as cursor:
@@ -583,10 +653,11 @@ class Command(BaseCommand):
                 for link in links:
                     copy.write_row(link)
             step("copy skill links")
-            # Searches read the pending list sequentially: leave none behind.
-            cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
-            cursor.execute("SELECT gin_clean_pending_list('posting_remote_areas_idx')")
-            step("merge GIN pending list")
+            if not self.indexes_aside:
+                # Searches read the pending list sequentially: leave none behind.
+                cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
+                cursor.execute("SELECT gin_clean_pending_list('posting_remote_areas_idx')")
+                step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
             # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
             cursor.execute("DROP TABLE generated_posting, generated_description")
