@@ -3,15 +3,15 @@
     python manage.py generate_postings --count 1000000
 
 For benchmarks and trying the site at scale; never run it against production data.
-On PostgreSQL, rows go in with COPY (postings through a temporary table so that one
-INSERT … SELECT also writes their search vectors; skill links straight into the link
-table) in batches of `--batch` postings, one transaction each. Into a (nearly) fresh
-database — fewer postings than are coming — the whole load is one transaction instead,
-which sets the two tables' secondary indexes and foreign keys aside and rebuilds them
-from the loaded rows before it commits: readers of those tables wait for it, and an
-error rolls everything back, schema included. Elsewhere it uses bulk_create. Running it
-again adds N more: slugs end in the posting's id, and a slug that is somehow taken already
-gets a random suffix.
+On PostgreSQL, postings go in with COPY through a temporary table, from which one
+INSERT … SELECT writes them with their search vectors and another their skill links, in
+batches of `--batch` postings, one transaction each. Into a (nearly) fresh database —
+fewer postings than are coming — the whole load is one transaction instead, which sets
+the two tables' secondary indexes and foreign keys aside and rebuilds them from the
+loaded rows before it commits: readers of those tables wait for it, and an error rolls
+everything back, schema included. Elsewhere it uses bulk_create. Running it again adds N
+more: slugs end in the posting's id, and a slug that is somehow taken already gets a
+random suffix.
 """
 
 import random
@@ -226,7 +226,7 @@ STATUSES = [
 ]
 
 COLUMNS = [
-    "id", "company_id", "title", "slug", "summary", "description", "description_html",
+    "id", "company_id", "title", "slug", "summary",
     "location", "country", "remote_policy", "employment_type", "seniority", "salary_min",
     "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email", "status",
     "published_at", "expires_at", "created_at", "updated_at", "reference_salary_min",
@@ -247,17 +247,30 @@ COUNTRY_ZONES = {
 DEADLINE_SHARE = 0.2
 
 
-# The vector is exactly what the row trigger computes, posting_search_document(), with
-# its costly part, posting_search_body(description), computed once per distinct text.
+# Descriptions are combinations of a few parts (_description()): each goes to the
+# database once per run, with the costly part of its search vector, and postings refer
+# to it by key.
+CREATE_DESCRIPTIONS = """
+    CREATE TEMPORARY TABLE generated_description
+        (key int PRIMARY KEY, description text, description_html text, vector tsvector)
+"""
+DESCRIBE = """
+    UPDATE generated_description SET vector = posting_search_body(description)
+     WHERE vector IS NULL
+"""
+# The vector is exactly what the row trigger computes, posting_search_document().
 INSERT_POSTINGS = f"""
-    WITH body AS MATERIALIZED (
-        SELECT key, posting_search_body(description) AS vector FROM generated_description
-    )
-    INSERT INTO postings_posting ({", ".join(COLUMNS)}, skill_ids, search_vector)
-    SELECT {", ".join(f"g.{column}" for column in COLUMNS)}, g.skill_ids,
-           posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || body.vector
-      FROM generated_posting g JOIN body ON body.key = g.description_key
+    INSERT INTO postings_posting
+        ({", ".join(COLUMNS)}, description, description_html, skill_ids, search_vector)
+    SELECT {", ".join(f"g.{column}" for column in COLUMNS)},
+           d.description, d.description_html, g.skill_ids,
+           posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || d.vector
+      FROM generated_posting g JOIN generated_description d ON d.key = g.description_key
 """  # noqa: S608 (constant column names)
+INSERT_LINKS = """
+    INSERT INTO postings_posting_skills (posting_id, skill_id)
+    SELECT id, unnest(skill_ids) FROM generated_posting
+"""
 ANALYZE_TABLES = (
     "ANALYZE postings_posting, postings_posting_skills, companies_company, skills_skill"
 )
@@ -337,25 +350,31 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Python builds the next batch while PostgreSQL writes this one.
             with self.load_without_indexes(count), ThreadPoolExecutor(max_workers=1) as builder:
+                self.described = set()
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP TABLE IF EXISTS pg_temp.generated_description")
+                    cursor.execute(CREATE_DESCRIPTIONS)
                 build = partial(
                     builder.submit, self.build_batch, companies=companies, skills=skills
                 )
                 upcoming = build(self.allocate_ids(sizes[0]))
                 for number in range(len(sizes)):
-                    rows, links = upcoming.result()
+                    rows = upcoming.result()
                     if number + 1 < len(sizes):
                         upcoming = build(self.allocate_ids(sizes[number + 1]))
-                    self.copy_batch(rows, links)
+                    self.copy_batch(rows)
                     self.log(
                         f"{sum(sizes[: number + 1]):,} postings, {time.monotonic() - started:.1f} s"
                     )
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP TABLE generated_description")
             # Fresh statistics, or the planner misjudges the new rows until autovacuum runs.
             with connection.cursor() as cursor:
                 cursor.execute(ANALYZE_TABLES)
         else:
             for size in sizes:
-                rows, links = self.build_batch(self.allocate_ids(size), companies, skills)
-                self.bulk_create_batch(rows, links)
+                rows = self.build_batch(self.allocate_ids(size), companies, skills)
+                self.bulk_create_batch(rows)
         # COPY and bulk_create send no post_save: announce the new postings to the cache.
         bump_content_generation()
         self.stdout.write(
@@ -495,16 +514,25 @@ class Command(BaseCommand):
         remotes = rnd.choices(remote[0], cum_weights=remote[1], k=size)
         employments = rnd.choices(employment[0], cum_weights=employment[1], k=size)
         areas_weights = list(accumulate(weight for _, weight, _ in REMOTE_AREAS))
-        rows, links = [], []
+        # Per distinct value, not per posting: about 200 titles, 13 sets of areas, salaries
+        # in whole thousands.
+        title_slug = cache(slugify)
+        areas_label = cache(locations.areas_label)
+        rates = self.salary_rates
+        compared = cache(
+            lambda amount, currency: salaries.convert(
+                amount, period="year", rate=rates.get(currency)
+            )
+        )
+        rows = []
         for i, pk in enumerate(ids):
             role = rnd.randrange(len(ROLES))
             level, prefix, _, floor = seniorities[i]
             title = f"{prefix} {ROLES[role][0]}".strip()
             company_id, company_name, company_slug = companies[rnd.randrange(len(companies))]
-            slug = f"{slugify(title)}-{pk}"
+            slug = f"{title_slug(title)}-{pk}"
             place = PLACES[rnd.randrange(len(PLACES))]
             description_key = rnd.randrange(DESCRIPTION_KEYS)
-            description, description_html = _description(description_key)
             chosen = set(rnd.sample(role_skills[role], k=min(2, len(role_skills[role]))))
             chosen.update(rnd.choices(skill_ids, cum_weights=skill_cum, k=rnd.randint(0, 3)))
             if rnd.random() < 0.7:
@@ -533,7 +561,7 @@ class Command(BaseCommand):
             if remotes[i] == Posting.RemotePolicy.REMOTE:
                 areas, _, offsets = rnd.choices(REMOTE_AREAS, cum_weights=areas_weights)[0]
                 city, country = "", ""
-                location = f"Remote ({locations.areas_label(areas)})" if areas else "Remote"
+                location = f"Remote ({areas_label(areas)})" if areas else "Remote"
             else:
                 location = place[0]
                 if remotes[i] == Posting.RemotePolicy.HYBRID and rnd.random() < 0.3:
@@ -547,8 +575,6 @@ class Command(BaseCommand):
                     title,
                     slug,
                     SUMMARIES[rnd.randrange(len(SUMMARIES))],
-                    description,
-                    description_html,
                     location,
                     country,
                     remotes[i],
@@ -569,12 +595,8 @@ class Command(BaseCommand):
                     expires,
                     published or now,
                     now,
-                    salaries.convert(
-                        salary_min, period="year", rate=self.salary_rates.get(currency)
-                    ),
-                    salaries.convert(
-                        salary_max, period="year", rate=self.salary_rates.get(currency)
-                    ),
+                    compared(salary_min, currency),
+                    compared(salary_max, currency),
                     city,
                     PLACE_REGIONS.get(city, ""),
                     areas,
@@ -590,8 +612,7 @@ class Command(BaseCommand):
                     description_key,
                 )
             )
-            links.extend((pk, s) for s in chosen)
-        return rows, links
+        return rows
 
     def deadline_and_confirmation(self, state, published, expires, country, now) -> tuple:
         """(apply_by, apply_by_timezone, confirmed_at) as a board that reconfirms has
@@ -610,7 +631,7 @@ class Command(BaseCommand):
         day = end.astimezone(ZoneInfo(zone)).replace(hour=17, minute=0, second=0, microsecond=0)
         return day, zone, confirmed
 
-    def copy_batch(self, rows, links):
+    def copy_batch(self, rows):
         columns = ", ".join(COLUMNS)
         # Triggers stand aside: this transaction writes the vectors (with the same
         # function) and the skill ids itself, once per posting instead of once per link.
@@ -626,10 +647,9 @@ class Command(BaseCommand):
                 "DEFAULTS, company_name text, skill_names text, description_key int) "
                 "ON COMMIT DROP"
             )
-            cursor.execute("ALTER TABLE generated_posting DROP COLUMN search_vector")
             cursor.execute(
-                "CREATE TEMPORARY TABLE generated_description (key int, description text) "
-                "ON COMMIT DROP"
+                "ALTER TABLE generated_posting DROP COLUMN search_vector, "
+                "DROP COLUMN description, DROP COLUMN description_html"
             )
             with cursor.cursor.copy(
                 f"COPY generated_posting ({columns}, skill_ids, company_name, skill_names, "
@@ -638,21 +658,21 @@ class Command(BaseCommand):
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
-            with cursor.cursor.copy("COPY generated_description FROM STDIN") as copy:
-                for key in {row[-1] for row in rows}:
-                    copy.write_row((key, _description(key)[0]))
+            new = {row[-1] for row in rows} - self.described
+            with cursor.cursor.copy(
+                "COPY generated_description (key, description, description_html) FROM STDIN"
+            ) as copy:
+                for key in new:
+                    copy.write_row((key, *_description(key)))
+            cursor.execute(DESCRIBE)
             step("copy to temporary tables")
             # A slug taken by someone else's posting keeps its own, plus a random suffix.
             cursor.execute(DEDUPLICATE_SLUGS)
             step("deduplicate slugs")
             cursor.execute(INSERT_POSTINGS)
             step("insert postings")
-            with cursor.cursor.copy(
-                "COPY postings_posting_skills (posting_id, skill_id) FROM STDIN"
-            ) as copy:
-                for link in links:
-                    copy.write_row(link)
-            step("copy skill links")
+            cursor.execute(INSERT_LINKS)
+            step("insert skill links")
             if not self.indexes_aside:
                 # Searches read the pending list sequentially: leave none behind.
                 cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
@@ -660,7 +680,9 @@ class Command(BaseCommand):
                 step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
             # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
-            cursor.execute("DROP TABLE generated_posting, generated_description")
+            cursor.execute("DROP TABLE generated_posting")
+        # Only now: a batch rolled back takes its descriptions with it.
+        self.described |= new
         step("commit (foreign key checks)")
 
     def stepper(self):
@@ -676,7 +698,7 @@ class Command(BaseCommand):
 
         return step
 
-    def bulk_create_batch(self, rows, links):
+    def bulk_create_batch(self, rows):
         fields = COLUMNS
         with transaction.atomic():
             taken = set(
@@ -684,14 +706,14 @@ class Command(BaseCommand):
                     "slug", flat=True
                 )
             )
-            postings = []
+            postings, links = [], []
+            Link = Posting.skills.through
             for row in rows:
                 values = dict(zip(fields, row[: len(fields)], strict=True))
                 if values["slug"] in taken:
                     values["slug"] += f"-{self.random.getrandbits(32):08x}"
+                values["description"], values["description_html"] = _description(row[-1])
                 postings.append(Posting(**values))
+                links += [Link(posting_id=row[0], skill_id=s) for s in row[len(fields)]]
             Posting.objects.bulk_create(postings, batch_size=500)
-            Link = Posting.skills.through
-            Link.objects.bulk_create(
-                [Link(posting_id=p, skill_id=s) for p, s in links], batch_size=2000
-            )
+            Link.objects.bulk_create(links, batch_size=2000)
