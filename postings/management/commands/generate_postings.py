@@ -343,9 +343,11 @@ class Command(BaseCommand):
         # Each posting's compared salary (postings.salaries), as save() would derive it.
         self.salary_rates = exchange_rates.rates_in_force()
         started = time.monotonic()
+        step = self.stepper()
         skills = self.ensure_skills()
         companies = self.create_companies(max(3, count // POSTINGS_PER_COMPANY))
         self.log(f"{len(skills)} skills, {len(companies)} new companies")
+        step("skills and companies")
         sizes = [min(batch, count - start) for start in range(0, count, batch)]
         if connection.vendor == "postgresql":
             # Python builds the next batch while PostgreSQL writes this one.
@@ -359,7 +361,9 @@ class Command(BaseCommand):
                 )
                 upcoming = build(self.allocate_ids(sizes[0]))
                 for number in range(len(sizes)):
+                    step = self.stepper()
                     rows = upcoming.result()
+                    step("wait for the batch's rows")
                     if number + 1 < len(sizes):
                         upcoming = build(self.allocate_ids(sizes[number + 1]))
                     self.copy_batch(rows)
@@ -369,8 +373,10 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("DROP TABLE generated_description")
             # Fresh statistics, or the planner misjudges the new rows until autovacuum runs.
+            step = self.stepper()
             with connection.cursor() as cursor:
                 cursor.execute(ANALYZE_TABLES)
+            step("analyze")
         else:
             for size in sizes:
                 rows = self.build_batch(self.allocate_ids(size), companies, skills)
@@ -471,7 +477,8 @@ class Command(BaseCommand):
             for name, _ in indexes:
                 cursor.execute(f"DROP INDEX {name}")
             self.indexes_aside = True
-            step(f"drop {len(indexes)} indexes and {len(foreign_keys)} foreign keys")
+            self.log(f"{len(indexes)} indexes and {len(foreign_keys)} foreign keys set aside")
+            step("drop indexes and foreign keys")
             yield
             step = self.stepper()
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
@@ -482,6 +489,7 @@ class Command(BaseCommand):
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
                 step(f"foreign key {name}")
             self.indexes_aside = False
+        step("commit")
 
     def allocate_ids(self, size: int) -> list[int]:
         with connection.cursor() as cursor:
@@ -683,7 +691,8 @@ class Command(BaseCommand):
             cursor.execute("DROP TABLE generated_posting")
         # Only now: a batch rolled back takes its descriptions with it.
         self.described |= new
-        step("commit (foreign key checks)")
+        # A savepoint's release when the load is one transaction: nothing to check.
+        step("release savepoint" if self.indexes_aside else "commit (foreign key checks)")
 
     def stepper(self):
         """A function that logs the time since its last call, with -v 3."""
