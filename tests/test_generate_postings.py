@@ -121,11 +121,11 @@ def test_a_load_that_fails_midway_leaves_the_schema_and_data_as_they_were(monkey
     copy_batch = Command.copy_batch
     seen = []
 
-    def fail_on_the_second_batch(self, rows):
+    def fail_on_the_second_batch(self, *batch):
         seen.append(len(schema()))
         if len(seen) == 2:
             raise RuntimeError("the disk is full")
-        copy_batch(self, rows)
+        copy_batch(self, *batch)
 
     monkeypatch.setattr(Command, "copy_batch", fail_on_the_second_batch)
 

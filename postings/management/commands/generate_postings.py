@@ -27,6 +27,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from psycopg._copy_base import format_row_text
+from psycopg.adapt import Transformer
 
 from companies.models import Company
 from jobboard.cache import bump_content_generation
@@ -258,14 +260,31 @@ DESCRIBE = """
     UPDATE generated_description SET vector = posting_search_body(description)
      WHERE vector IS NULL
 """
-# The vector is exactly what the row trigger computes, posting_search_document().
+# The vector is exactly what the row trigger computes, posting_search_document(): the
+# head's parts for the title (A) and the summary (C), of which there are a few hundred,
+# are computed once per distinct value, each by posting_search_head() itself with the
+# other arguments blank, and concatenated in its order around the part it computes for
+# the skills and company (B), which is nearly unique per posting. Concatenation is
+# associative and a blank part is an empty vector, so the result is the same vector
+# (tests/test_generate_postings.py compares them).
 INSERT_POSTINGS = f"""
+    WITH title AS MATERIALIZED (
+        SELECT title, posting_search_head(title, '', '', '') AS vector
+          FROM (SELECT DISTINCT title FROM generated_posting) t
+    ), summary AS MATERIALIZED (
+        SELECT summary, posting_search_head('', summary, '', '') AS vector
+          FROM (SELECT DISTINCT summary FROM generated_posting) s
+    )
     INSERT INTO postings_posting
         ({", ".join(COLUMNS)}, description, description_html, skill_ids, search_vector)
     SELECT {", ".join(f"g.{column}" for column in COLUMNS)},
            d.description, d.description_html, g.skill_ids,
-           posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || d.vector
-      FROM generated_posting g JOIN generated_description d ON d.key = g.description_key
+           title.vector || posting_search_head('', '', g.company_name, g.skill_names)
+           || summary.vector || d.vector
+      FROM generated_posting g
+      JOIN generated_description d ON d.key = g.description_key
+      JOIN title ON title.title = g.title
+      JOIN summary ON summary.summary = g.summary
 """  # noqa: S608 (constant column names)
 INSERT_LINKS = """
     INSERT INTO postings_posting_skills (posting_id, skill_id)
@@ -357,16 +376,20 @@ class Command(BaseCommand):
                     cursor.execute("DROP TABLE IF EXISTS pg_temp.generated_description")
                     cursor.execute(CREATE_DESCRIPTIONS)
                 build = partial(
-                    builder.submit, self.build_batch, companies=companies, skills=skills
+                    builder.submit,
+                    self.build_copy,
+                    companies=companies,
+                    skills=skills,
+                    adapters=connection.connection,
                 )
                 upcoming = build(self.allocate_ids(sizes[0]))
                 for number in range(len(sizes)):
                     step = self.stepper()
-                    rows = upcoming.result()
+                    data, description_keys = upcoming.result()
                     step("wait for the batch's rows")
                     if number + 1 < len(sizes):
                         upcoming = build(self.allocate_ids(sizes[number + 1]))
-                    self.copy_batch(rows)
+                    self.copy_batch(data, description_keys)
                     self.log(
                         f"{sum(sizes[: number + 1]):,} postings, {time.monotonic() - started:.1f} s"
                     )
@@ -504,6 +527,20 @@ class Command(BaseCommand):
         first = (Posting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         return list(range(first, first + size))
 
+    def build_copy(self, ids, companies, skills, adapters) -> tuple[bytearray, set[int]]:
+        """A batch as COPY text for the temporary table, and its description keys.
+
+        Formatted here, in the builder thread, by psycopg's own COPY formatter with the
+        connection's adapters (what copy.write_row() would send): the thread that talks
+        to the database only sends it, instead of holding the GIL for a second per batch
+        while PostgreSQL waits."""
+        rows = self.build_batch(ids, companies, skills)
+        transformer = Transformer(adapters)
+        data = bytearray()
+        for row in rows:
+            format_row_text(row, transformer, data)
+        return data, {row[-1] for row in rows}
+
     def build_batch(self, ids, companies, skills):
         rnd = self.random
         now = timezone.now()
@@ -639,7 +676,7 @@ class Command(BaseCommand):
         day = end.astimezone(ZoneInfo(zone)).replace(hour=17, minute=0, second=0, microsecond=0)
         return day, zone, confirmed
 
-    def copy_batch(self, rows):
+    def copy_batch(self, data, description_keys):
         columns = ", ".join(COLUMNS)
         # Triggers stand aside: this transaction writes the vectors (with the same
         # function) and the skill ids itself, once per posting instead of once per link.
@@ -664,9 +701,8 @@ class Command(BaseCommand):
                 "description_key) "
                 "FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            new = {row[-1] for row in rows} - self.described
+                copy.write(data)
+            new = description_keys - self.described
             with cursor.cursor.copy(
                 "COPY generated_description (key, description, description_html) FROM STDIN"
             ) as copy:
