@@ -112,6 +112,13 @@ def test_a_load_into_a_fresh_database_rebuilds_the_indexes_and_keys_migrate_made
     assert "18 indexes and 3 foreign keys set aside" in output.getvalue()
     assert schema() == migrated
     assert Posting.objects.count() == 100
+    # Ids were reserved in blocks: the next ones drawn are still new.
+    with connection.cursor() as cursor:
+        for table in ("postings_posting", "postings_posting_skills"):
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) > max(id) FROM {table}"  # noqa: S608
+            )
+            assert cursor.fetchone() == (True,)
 
 
 @pytest.mark.postgres

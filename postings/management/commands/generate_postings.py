@@ -290,6 +290,17 @@ INSERT_LINKS = """
     INSERT INTO postings_posting_skills (posting_id, skill_id)
     SELECT id, unnest(skill_ids) FROM generated_posting
 """
+# The same with ids reserved in one step (reserve_ids()), not one nextval() per link.
+INSERT_NUMBERED_LINKS = """
+    INSERT INTO postings_posting_skills (id, posting_id, skill_id)
+    SELECT %s - 1 + row_number() OVER (), posting_id, skill_id
+      FROM (SELECT id AS posting_id, unnest(skill_ids) AS skill_id FROM generated_posting) l
+"""
+# n consecutive ids from a table's sequence: the last of them.
+RESERVE_IDS = """
+    SELECT setval(pg_get_serial_sequence(%(table)s, 'id'),
+                  nextval(pg_get_serial_sequence(%(table)s, 'id')) + %(count)s - 1)
+"""
 ANALYZE_TABLES = (
     "ANALYZE postings_posting, postings_posting_skills, companies_company, skills_skill"
 )
@@ -516,6 +527,9 @@ class Command(BaseCommand):
 
     def allocate_ids(self, size: int) -> list[int]:
         with connection.cursor() as cursor:
+            if self.indexes_aside:
+                first = self.reserve_ids(cursor, "postings_posting", size)
+                return list(range(first, first + size))
             if connection.vendor == "postgresql":
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence('postings_posting', 'id')) "
@@ -526,6 +540,17 @@ class Command(BaseCommand):
         # SQLite (development only): one writer at a time.
         first = (Posting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         return list(range(first, first + size))
+
+    def reserve_ids(self, cursor, table: str, count: int) -> int:
+        """The first of `count` consecutive new ids of `table`, in one statement.
+
+        nextval() per row costs about 6 µs (200,000 buffer hits per 50,000 ids), serially
+        in the thread that talks to the database. A jump of the sequence is only safe
+        while this transaction holds the table exclusively (load_without_indexes()):
+        anyone else's INSERT waits for the lock before it draws an id."""
+        assert self.indexes_aside
+        cursor.execute(RESERVE_IDS, {"table": table, "count": count})
+        return cursor.fetchone()[0] - count + 1
 
     def build_copy(self, ids, companies, skills, adapters) -> tuple[bytearray, set[int]]:
         """A batch as COPY text for the temporary table, and its description keys.
@@ -715,7 +740,14 @@ class Command(BaseCommand):
             step("deduplicate slugs")
             cursor.execute(INSERT_POSTINGS)
             step("insert postings")
-            cursor.execute(INSERT_LINKS)
+            if self.indexes_aside:
+                cursor.execute("SELECT sum(cardinality(skill_ids)) FROM generated_posting")
+                links = cursor.fetchone()[0] or 0
+                if links:
+                    first = self.reserve_ids(cursor, "postings_posting_skills", links)
+                    cursor.execute(INSERT_NUMBERED_LINKS, [first])
+            else:
+                cursor.execute(INSERT_LINKS)
             step("insert skill links")
             if not self.indexes_aside:
                 # Searches read the pending list sequentially: leave none behind.
