@@ -1,16 +1,21 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from companies.models import Company
+from postings.management.commands.generate_postings import Command
 from postings.models import Posting
 from skills.models import Skill
+from tests.factories import LivePostingFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def generate(count, **options):
-    call_command("generate_postings", count=count, batch=40, seed=7, verbosity=0, **options)
+    options = {"batch": 40, "seed": 7, "verbosity": 0, **options}
+    call_command("generate_postings", count=count, **options)
 
 
 def test_it_creates_realistic_postings_with_companies_and_skills_in_proportion():
@@ -78,3 +83,94 @@ def test_bulk_written_search_vectors_equal_what_the_triggers_compute():
     posting.title = "Cartographer"
     posting.save()
     assert list(Posting.objects.search("cartographer")) == [posting]
+
+
+SCHEMA = """
+    SELECT 'index', indexname, indexdef FROM pg_indexes
+     WHERE tablename IN ('postings_posting', 'postings_posting_skills')
+    UNION ALL
+    SELECT 'constraint', conname, pg_get_constraintdef(oid) || ' ' || convalidated::text
+      FROM pg_constraint
+     WHERE conrelid IN ('postings_posting'::regclass, 'postings_posting_skills'::regclass)
+"""
+
+
+def schema():
+    with connection.cursor() as cursor:
+        cursor.execute(SCHEMA)
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_load_into_a_fresh_database_rebuilds_the_indexes_and_keys_migrate_made():
+    migrated = schema()
+    assert sum(kind == "index" for kind, _, _ in migrated) > 15
+    output = io.StringIO()
+
+    generate(100, verbosity=2, stdout=output)
+
+    assert "18 indexes and 3 foreign keys set aside" in output.getvalue()
+    assert schema() == migrated
+    assert Posting.objects.count() == 100
+    # Ids were reserved in blocks: the next ones drawn are still new.
+    with connection.cursor() as cursor:
+        for table in ("postings_posting", "postings_posting_skills"):
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) > max(id) FROM {table}"  # noqa: S608
+            )
+            assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_load_that_fails_midway_leaves_the_schema_and_data_as_they_were(monkeypatch):
+    migrated = schema()
+    copy_batch = Command.copy_batch
+    seen = []
+
+    def fail_on_the_second_batch(self, *batch):
+        seen.append(len(schema()))
+        if len(seen) == 2:
+            raise RuntimeError("the disk is full")
+        copy_batch(self, *batch)
+
+    monkeypatch.setattr(Command, "copy_batch", fail_on_the_second_batch)
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        generate(100)  # three batches of 40
+
+    assert seen[0] < len(migrated)  # the indexes were set aside…
+    assert schema() == migrated  # …and are back, exactly
+    assert not Posting.objects.exists()
+    assert not Posting.skills.through.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_load_smaller_than_the_table_keeps_its_indexes():
+    generate(100)
+    migrated = schema()
+    output = io.StringIO()
+
+    generate(50, verbosity=2, stdout=output)
+
+    assert "set aside" not in output.getvalue()
+    assert schema() == migrated
+    assert Posting.objects.count() == 150
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_inside_a_transaction_with_pending_checks_it_loads_with_the_indexes_in_place():
+    """The caller's own writes leave deferred foreign-key checks pending, and PostgreSQL
+    then refuses to alter the tables: the load goes ahead without setting them aside."""
+    LivePostingFactory()
+    migrated = schema()
+    output = io.StringIO()
+
+    generate(3, verbosity=2, stdout=output)
+
+    assert "set aside" not in output.getvalue()
+    assert schema() == migrated
+    assert Posting.objects.count() == 4

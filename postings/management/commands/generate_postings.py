@@ -3,25 +3,35 @@
     python manage.py generate_postings --count 1000000
 
 For benchmarks and trying the site at scale; never run it against production data.
-On PostgreSQL, rows go in with COPY (postings through a temporary table so that one
-INSERT … SELECT also writes their search vectors; skill links straight into the link
-table) in batches of `--batch` postings, one transaction each. Elsewhere it uses
-bulk_create. Running it again adds N more: slugs end in the posting's id, and a slug
-that is somehow taken already gets a random suffix.
+On PostgreSQL, postings go in with COPY through a temporary table, from which one
+INSERT … SELECT writes them with their search vectors and another their skill links, in
+batches of `--batch` postings, one transaction each. Into a (nearly) fresh database —
+fewer postings than are coming — the whole load is one transaction instead, which sets
+the two tables' secondary indexes and foreign keys aside and rebuilds them from the
+loaded rows before it commits: readers of those tables wait for it, and an error rolls
+everything back, schema included. Elsewhere it uses bulk_create. Running it again adds N
+more: slugs end in the posting's id, and a slug that is somehow taken already gets a
+random suffix.
 """
 
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache, partial
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+
+# psycopg's COPY text formatter (private; psycopg is pinned in requirements.txt, and
+# build_copy() is covered by every test of this command on PostgreSQL).
+from psycopg._copy_base import format_row_text
+from psycopg.adapt import Transformer
 
 from companies.models import Company
 from jobboard.cache import bump_content_generation
@@ -221,7 +231,7 @@ STATUSES = [
 ]
 
 COLUMNS = [
-    "id", "company_id", "title", "slug", "summary", "description", "description_html",
+    "id", "company_id", "title", "slug", "summary",
     "location", "country", "remote_policy", "employment_type", "seniority", "salary_min",
     "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email", "status",
     "published_at", "expires_at", "created_at", "updated_at", "reference_salary_min",
@@ -242,17 +252,58 @@ COUNTRY_ZONES = {
 DEADLINE_SHARE = 0.2
 
 
-# The vector is exactly what the row trigger computes, posting_search_document(), with
-# its costly part, posting_search_body(description), computed once per distinct text.
+# Descriptions are combinations of a few parts (_description()): each goes to the
+# database once per run, with the costly part of its search vector, and postings refer
+# to it by key.
+CREATE_DESCRIPTIONS = """
+    CREATE TEMPORARY TABLE generated_description
+        (key int PRIMARY KEY, description text, description_html text, vector tsvector)
+"""
+DESCRIBE = """
+    UPDATE generated_description SET vector = posting_search_body(description)
+     WHERE vector IS NULL
+"""
+# The vector is exactly what the row trigger computes, posting_search_document(): the
+# head's parts for the title (A) and the summary (C), of which there are a few hundred,
+# are computed once per distinct value, each by posting_search_head() itself with the
+# other arguments blank, and concatenated in its order around the part it computes for
+# the skills and company (B), which is nearly unique per posting. Concatenation is
+# associative and a blank part is an empty vector, so the result is the same vector
+# (tests/test_generate_postings.py compares them).
 INSERT_POSTINGS = f"""
-    WITH body AS MATERIALIZED (
-        SELECT key, posting_search_body(description) AS vector FROM generated_description
+    WITH title AS MATERIALIZED (
+        SELECT title, posting_search_head(title, '', '', '') AS vector
+          FROM (SELECT DISTINCT title FROM generated_posting) t
+    ), summary AS MATERIALIZED (
+        SELECT summary, posting_search_head('', summary, '', '') AS vector
+          FROM (SELECT DISTINCT summary FROM generated_posting) s
     )
-    INSERT INTO postings_posting ({", ".join(COLUMNS)}, skill_ids, search_vector)
-    SELECT {", ".join(f"g.{column}" for column in COLUMNS)}, g.skill_ids,
-           posting_search_head(g.title, g.summary, g.company_name, g.skill_names) || body.vector
-      FROM generated_posting g JOIN body ON body.key = g.description_key
+    INSERT INTO postings_posting
+        ({", ".join(COLUMNS)}, description, description_html, skill_ids, search_vector)
+    SELECT {", ".join(f"g.{column}" for column in COLUMNS)},
+           d.description, d.description_html, g.skill_ids,
+           title.vector || posting_search_head('', '', g.company_name, g.skill_names)
+           || summary.vector || d.vector
+      FROM generated_posting g
+      JOIN generated_description d ON d.key = g.description_key
+      JOIN title ON title.title = g.title
+      JOIN summary ON summary.summary = g.summary
 """  # noqa: S608 (constant column names)
+INSERT_LINKS = """
+    INSERT INTO postings_posting_skills (posting_id, skill_id)
+    SELECT id, unnest(skill_ids) FROM generated_posting
+"""
+# The same with ids reserved in one step (reserve_ids()), not one nextval() per link.
+INSERT_NUMBERED_LINKS = """
+    INSERT INTO postings_posting_skills (id, posting_id, skill_id)
+    SELECT %s - 1 + row_number() OVER (), posting_id, skill_id
+      FROM (SELECT id AS posting_id, unnest(skill_ids) AS skill_id FROM generated_posting) l
+"""
+# n consecutive ids from a table's sequence: the last of them.
+RESERVE_IDS = """
+    SELECT setval(pg_get_serial_sequence(%(table)s, 'id'),
+                  nextval(pg_get_serial_sequence(%(table)s, 'id')) + %(count)s - 1)
+"""
 ANALYZE_TABLES = (
     "ANALYZE postings_posting, postings_posting_skills, companies_company, skills_skill"
 )
@@ -260,6 +311,26 @@ DEDUPLICATE_SLUGS = """
     UPDATE generated_posting g SET slug = g.slug || '-' || substr(md5(random()::text), 1, 8)
      WHERE EXISTS (SELECT 1 FROM postings_posting p WHERE p.slug = g.slug)
 """
+
+
+# What a fresh load sets aside (load_without_indexes()): the indexes that back no
+# constraint (primary keys and unique ones stay: slugs are checked against them) and the
+# foreign keys of the tables it writes, each exactly as the database states it.
+LOADED_TABLES = ["postings_posting", "postings_posting_skills"]
+SECONDARY_INDEXES = """
+    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+      FROM pg_index i
+     WHERE i.indrelid = ANY(%s::regclass[])
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
+                                                      AND k.contype IN ('p', 'u', 'x'))
+     ORDER BY i.indexrelid
+"""
+FOREIGN_KEYS = """
+    SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY oid
+"""
+# Rebuilding: sorting for a B-tree or a GIN index in memory instead of in runs on disk.
+REBUILD_MEMORY = "1GB"
 
 
 def _weighted(pairs):
@@ -297,6 +368,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="For repeatable data.")
 
     def handle(self, *, count, batch, seed, verbosity, **options):
+        self.indexes_aside = False
         if count < 1 or batch < 1:
             raise CommandError("--count and --batch must be positive.")
         self.verbosity = verbosity
@@ -304,32 +376,48 @@ class Command(BaseCommand):
         # Each posting's compared salary (postings.salaries), as save() would derive it.
         self.salary_rates = exchange_rates.rates_in_force()
         started = time.monotonic()
+        step = self.stepper()
         skills = self.ensure_skills()
         companies = self.create_companies(max(3, count // POSTINGS_PER_COMPANY))
         self.log(f"{len(skills)} skills, {len(companies)} new companies")
+        step("skills and companies")
         sizes = [min(batch, count - start) for start in range(0, count, batch)]
         if connection.vendor == "postgresql":
             # Python builds the next batch while PostgreSQL writes this one.
-            with ThreadPoolExecutor(max_workers=1) as builder:
+            with self.load_without_indexes(count), ThreadPoolExecutor(max_workers=1) as builder:
+                self.described = set()
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP TABLE IF EXISTS pg_temp.generated_description")
+                    cursor.execute(CREATE_DESCRIPTIONS)
                 build = partial(
-                    builder.submit, self.build_batch, companies=companies, skills=skills
+                    builder.submit,
+                    self.build_copy,
+                    companies=companies,
+                    skills=skills,
+                    adapters=connection.connection,
                 )
                 upcoming = build(self.allocate_ids(sizes[0]))
                 for number in range(len(sizes)):
-                    rows, links = upcoming.result()
+                    step = self.stepper()
+                    data, description_keys = upcoming.result()
+                    step("wait for the batch's rows")
                     if number + 1 < len(sizes):
                         upcoming = build(self.allocate_ids(sizes[number + 1]))
-                    self.copy_batch(rows, links)
+                    self.copy_batch(data, description_keys)
                     self.log(
                         f"{sum(sizes[: number + 1]):,} postings, {time.monotonic() - started:.1f} s"
                     )
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP TABLE generated_description")
             # Fresh statistics, or the planner misjudges the new rows until autovacuum runs.
+            step = self.stepper()
             with connection.cursor() as cursor:
                 cursor.execute(ANALYZE_TABLES)
+            step("analyze")
         else:
             for size in sizes:
-                rows, links = self.build_batch(self.allocate_ids(size), companies, skills)
-                self.bulk_create_batch(rows, links)
+                rows = self.build_batch(self.allocate_ids(size), companies, skills)
+                self.bulk_create_batch(rows)
         # COPY and bulk_create send no post_save: announce the new postings to the cache.
         bump_content_generation()
         self.stdout.write(
@@ -394,8 +482,67 @@ class Command(BaseCommand):
 
     # Postings ------------------------------------------------------------------------
 
+    @contextmanager
+    def load_without_indexes(self, count: int):
+        """Into a database with fewer postings than `count`, one transaction that drops
+        the secondary indexes and foreign keys of the posting and link tables, runs the
+        load, then recreates them as they were (the same definitions and names).
+
+        Building an index from a million rows sorts them once; keeping it up to date
+        inserts a million entries one by one, and a foreign key checks each row at
+        commit where adding it back checks them all in one join. Any error, here or in
+        the load, rolls the transaction back: DDL is transactional in PostgreSQL, so the
+        schema cannot be left without them."""
+        self.indexes_aside = False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) >= %s FROM (SELECT FROM postings_posting LIMIT %s) p",
+                [count, count],
+            )
+            if cursor.fetchone()[0]:
+                yield
+                return
+        quote = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            step = self.stepper()
+            cursor.execute(SECONDARY_INDEXES, [LOADED_TABLES])
+            indexes = cursor.fetchall()
+            cursor.execute(FOREIGN_KEYS, [LOADED_TABLES])
+            foreign_keys = cursor.fetchall()
+            try:
+                with transaction.atomic():
+                    for table, name, _ in foreign_keys:
+                        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+                    for name, _ in indexes:
+                        cursor.execute(f"DROP INDEX {name}")
+            except OperationalError as error:
+                # Called inside a transaction whose own writes still have deferred
+                # checks pending (ObjectInUse), the tables cannot be altered: this
+                # load keeps their indexes and keys.
+                if getattr(error.__cause__, "sqlstate", None) != "55006":
+                    raise
+                indexes = foreign_keys = []
+            else:
+                self.indexes_aside = True
+                self.log(f"{len(indexes)} indexes and {len(foreign_keys)} foreign keys set aside")
+            step("drop indexes and foreign keys")
+            yield
+            step = self.stepper()
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
+            for name, definition in indexes:
+                cursor.execute(definition)
+                step(f"index {name}")
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+                step(f"foreign key {name}")
+            self.indexes_aside = False
+        step("commit")
+
     def allocate_ids(self, size: int) -> list[int]:
         with connection.cursor() as cursor:
+            if self.indexes_aside:
+                first = self.reserve_ids(cursor, "postings_posting", size)
+                return list(range(first, first + size))
             if connection.vendor == "postgresql":
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence('postings_posting', 'id')) "
@@ -406,6 +553,31 @@ class Command(BaseCommand):
         # SQLite (development only): one writer at a time.
         first = (Posting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         return list(range(first, first + size))
+
+    def reserve_ids(self, cursor, table: str, count: int) -> int:
+        """The first of `count` consecutive new ids of `table`, in one statement.
+
+        nextval() per row costs about 6 µs (200,000 buffer hits per 50,000 ids), serially
+        in the thread that talks to the database. A jump of the sequence is only safe
+        while this transaction holds the table exclusively (load_without_indexes()):
+        anyone else's INSERT waits for the lock before it draws an id."""
+        assert self.indexes_aside
+        cursor.execute(RESERVE_IDS, {"table": table, "count": count})
+        return cursor.fetchone()[0] - count + 1
+
+    def build_copy(self, ids, companies, skills, adapters) -> tuple[bytearray, set[int]]:
+        """A batch as COPY text for the temporary table, and its description keys.
+
+        Formatted here, in the builder thread, by psycopg's own COPY formatter with the
+        connection's adapters (what copy.write_row() would send): the thread that talks
+        to the database only sends it, instead of holding the GIL for a second per batch
+        while PostgreSQL waits."""
+        rows = self.build_batch(ids, companies, skills)
+        transformer = Transformer(adapters)
+        data = bytearray()
+        for row in rows:
+            format_row_text(row, transformer, data)
+        return data, {row[-1] for row in rows}
 
     def build_batch(self, ids, companies, skills):
         rnd = self.random
@@ -425,16 +597,25 @@ class Command(BaseCommand):
         remotes = rnd.choices(remote[0], cum_weights=remote[1], k=size)
         employments = rnd.choices(employment[0], cum_weights=employment[1], k=size)
         areas_weights = list(accumulate(weight for _, weight, _ in REMOTE_AREAS))
-        rows, links = [], []
+        # Per distinct value, not per posting: about 200 titles, 13 sets of areas, salaries
+        # in whole thousands.
+        title_slug = cache(slugify)
+        areas_label = cache(locations.areas_label)
+        rates = self.salary_rates
+        compared = cache(
+            lambda amount, currency: salaries.convert(
+                amount, period="year", rate=rates.get(currency)
+            )
+        )
+        rows = []
         for i, pk in enumerate(ids):
             role = rnd.randrange(len(ROLES))
             level, prefix, _, floor = seniorities[i]
             title = f"{prefix} {ROLES[role][0]}".strip()
             company_id, company_name, company_slug = companies[rnd.randrange(len(companies))]
-            slug = f"{slugify(title)}-{pk}"
+            slug = f"{title_slug(title)}-{pk}"
             place = PLACES[rnd.randrange(len(PLACES))]
             description_key = rnd.randrange(DESCRIPTION_KEYS)
-            description, description_html = _description(description_key)
             chosen = set(rnd.sample(role_skills[role], k=min(2, len(role_skills[role]))))
             chosen.update(rnd.choices(skill_ids, cum_weights=skill_cum, k=rnd.randint(0, 3)))
             if rnd.random() < 0.7:
@@ -463,7 +644,7 @@ class Command(BaseCommand):
             if remotes[i] == Posting.RemotePolicy.REMOTE:
                 areas, _, offsets = rnd.choices(REMOTE_AREAS, cum_weights=areas_weights)[0]
                 city, country = "", ""
-                location = f"Remote ({locations.areas_label(areas)})" if areas else "Remote"
+                location = f"Remote ({areas_label(areas)})" if areas else "Remote"
             else:
                 location = place[0]
                 if remotes[i] == Posting.RemotePolicy.HYBRID and rnd.random() < 0.3:
@@ -477,8 +658,6 @@ class Command(BaseCommand):
                     title,
                     slug,
                     SUMMARIES[rnd.randrange(len(SUMMARIES))],
-                    description,
-                    description_html,
                     location,
                     country,
                     remotes[i],
@@ -499,12 +678,8 @@ class Command(BaseCommand):
                     expires,
                     published or now,
                     now,
-                    salaries.convert(
-                        salary_min, period="year", rate=self.salary_rates.get(currency)
-                    ),
-                    salaries.convert(
-                        salary_max, period="year", rate=self.salary_rates.get(currency)
-                    ),
+                    compared(salary_min, currency),
+                    compared(salary_max, currency),
                     city,
                     PLACE_REGIONS.get(city, ""),
                     areas,
@@ -520,8 +695,7 @@ class Command(BaseCommand):
                     description_key,
                 )
             )
-            links.extend((pk, s) for s in chosen)
-        return rows, links
+        return rows
 
     def deadline_and_confirmation(self, state, published, expires, country, now) -> tuple:
         """(apply_by, apply_by_timezone, confirmed_at) as a board that reconfirms has
@@ -540,7 +714,7 @@ class Command(BaseCommand):
         day = end.astimezone(ZoneInfo(zone)).replace(hour=17, minute=0, second=0, microsecond=0)
         return day, zone, confirmed
 
-    def copy_batch(self, rows, links):
+    def copy_batch(self, data, description_keys):
         columns = ", ".join(COLUMNS)
         # Triggers stand aside: this transaction writes the vectors (with the same
         # function) and the skill ids itself, once per posting instead of once per link.
@@ -556,41 +730,50 @@ class Command(BaseCommand):
                 "DEFAULTS, company_name text, skill_names text, description_key int) "
                 "ON COMMIT DROP"
             )
-            cursor.execute("ALTER TABLE generated_posting DROP COLUMN search_vector")
             cursor.execute(
-                "CREATE TEMPORARY TABLE generated_description (key int, description text) "
-                "ON COMMIT DROP"
+                "ALTER TABLE generated_posting DROP COLUMN search_vector, "
+                "DROP COLUMN description, DROP COLUMN description_html"
             )
             with cursor.cursor.copy(
                 f"COPY generated_posting ({columns}, skill_ids, company_name, skill_names, "
                 "description_key) "
                 "FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            with cursor.cursor.copy("COPY generated_description FROM STDIN") as copy:
-                for key in {row[-1] for row in rows}:
-                    copy.write_row((key, _description(key)[0]))
+                copy.write(data)
+            new = description_keys - self.described
+            with cursor.cursor.copy(
+                "COPY generated_description (key, description, description_html) FROM STDIN"
+            ) as copy:
+                for key in new:
+                    copy.write_row((key, *_description(key)))
+            cursor.execute(DESCRIBE)
             step("copy to temporary tables")
             # A slug taken by someone else's posting keeps its own, plus a random suffix.
             cursor.execute(DEDUPLICATE_SLUGS)
             step("deduplicate slugs")
             cursor.execute(INSERT_POSTINGS)
             step("insert postings")
-            with cursor.cursor.copy(
-                "COPY postings_posting_skills (posting_id, skill_id) FROM STDIN"
-            ) as copy:
-                for link in links:
-                    copy.write_row(link)
-            step("copy skill links")
-            # Searches read the pending list sequentially: leave none behind.
-            cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
-            cursor.execute("SELECT gin_clean_pending_list('posting_filters_idx')")
-            step("merge GIN pending list")
+            if self.indexes_aside:
+                cursor.execute("SELECT sum(cardinality(skill_ids)) FROM generated_posting")
+                links = cursor.fetchone()[0] or 0
+                if links:
+                    first = self.reserve_ids(cursor, "postings_posting_skills", links)
+                    cursor.execute(INSERT_NUMBERED_LINKS, [first])
+            else:
+                cursor.execute(INSERT_LINKS)
+            step("insert skill links")
+            if not self.indexes_aside:
+                # Searches read the pending list sequentially: leave none behind.
+                cursor.execute("SELECT gin_clean_pending_list('posting_search_idx')")
+                cursor.execute("SELECT gin_clean_pending_list('posting_filters_idx')")
+                step("merge GIN pending list")
             # Inside an outer transaction (tests) this is a savepoint, which neither drops
             # the tables nor ends SET LOCAL (search_triggers_off() switches back on leaving).
-            cursor.execute("DROP TABLE generated_posting, generated_description")
-        step("commit (foreign key checks)")
+            cursor.execute("DROP TABLE generated_posting")
+        # Only now: a batch rolled back takes its descriptions with it.
+        self.described |= new
+        # A savepoint's release when the load is one transaction: nothing to check.
+        step("release savepoint" if self.indexes_aside else "commit (foreign key checks)")
 
     def stepper(self):
         """A function that logs the time since its last call, with -v 3."""
@@ -605,7 +788,7 @@ class Command(BaseCommand):
 
         return step
 
-    def bulk_create_batch(self, rows, links):
+    def bulk_create_batch(self, rows):
         fields = COLUMNS
         with transaction.atomic():
             taken = set(
@@ -613,14 +796,14 @@ class Command(BaseCommand):
                     "slug", flat=True
                 )
             )
-            postings = []
+            postings, links = [], []
+            Link = Posting.skills.through
             for row in rows:
                 values = dict(zip(fields, row[: len(fields)], strict=True))
                 if values["slug"] in taken:
                     values["slug"] += f"-{self.random.getrandbits(32):08x}"
+                values["description"], values["description_html"] = _description(row[-1])
                 postings.append(Posting(**values))
+                links += [Link(posting_id=row[0], skill_id=s) for s in row[len(fields)]]
             Posting.objects.bulk_create(postings, batch_size=500)
-            Link = Posting.skills.through
-            Link.objects.bulk_create(
-                [Link(posting_id=p, skill_id=s) for p, s in links], batch_size=2000
-            )
+            Link.objects.bulk_create(links, batch_size=2000)
