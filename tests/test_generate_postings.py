@@ -110,7 +110,10 @@ def test_a_load_into_a_fresh_database_rebuilds_the_indexes_and_keys_migrate_made
 
     generate(100, verbosity=2, stdout=output)
 
-    assert "18 indexes and 3 foreign keys set aside" in output.getvalue()
+    # Every index but those backing a constraint (primary keys, unique) is set aside.
+    constraints = {name for kind, name, _ in migrated if kind == "constraint"}
+    secondary = sum(kind == "index" and name not in constraints for kind, name, _ in migrated)
+    assert f"{secondary} indexes and 3 foreign keys set aside" in output.getvalue()
     assert schema() == migrated
     assert Posting.objects.count() == 100
     # Ids were reserved in blocks: the next ones drawn are still new.
