@@ -189,7 +189,8 @@ REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if REDIS_URL else "locmem")
 _CACHE_BACKENDS = {
-    "redis": "django.core.cache.backends.redis.RedisCache",
+    # Django's, sharing one client per connection pool (jobboard/redis_cache.py).
+    "redis": "jobboard.redis_cache.RedisCache",
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "dummy": "django.core.cache.backends.dummy.DummyCache",
 }

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
+from jobboard.redis_cache import RedisCache
 from tests import factories
 
 # Property-based tests: ≥ 500 examples per test in CI (`CI` or HYPOTHESIS_PROFILE=ci, as
@@ -61,7 +61,8 @@ def empty_cache():
 
 
 class PrefixedRedisCache(RedisCache):
-    """Django's Redis cache whose clear() empties only the keys under its own prefix.
+    """The board's Redis cache (jobboard/redis_cache.py) whose clear() empties only the
+    keys under its own prefix.
 
     RedisCache.clear() is FLUSHDB: a test calling `cache.clear()` emptied the whole
     database, whoever else kept keys in it (database 0, before tests had their own)."""
