@@ -846,7 +846,10 @@ class Posting(models.Model):
         text only when it says more than where it is open to ("Remote (Europe)" would
         repeat "Remote · Europe")."""
         if self.remote_policy == self.RemotePolicy.REMOTE and not self.city:
-            return "" if self.remote_display else self.location
+            # "Remote" as the whole location text would read "Remote · Remote" beside the
+            # workplace fact.
+            says_only_remote = self.location.strip(" .").casefold() == "remote"
+            return "" if self.remote_display or says_only_remote else self.location
         return self.place_display
 
     def label_of(self, field_name: str) -> str:

@@ -92,6 +92,12 @@ def test_a_card_without_location_leaves_it_out_and_says_pay_is_not_stated(client
     assert '<li class="card__salary card__salary--none">Pay not stated</li>' in card
 
 
+def test_a_remote_card_whose_location_says_only_remote_says_it_once(client):
+    factories.LivePostingFactory(location="Remote", country="", remote_policy="remote")
+    card = only_card(client)
+    assert '<ul class="card__meta dot-list"><li>Remote</li><li>Full-time</li>' in card
+
+
 def test_a_card_shows_at_most_four_skills(client):
     skills = [factories.SkillFactory(name=f"Skill {letter}") for letter in "ABCDEF"]
     factories.LivePostingFactory(skills=skills)
