@@ -211,6 +211,8 @@ def test_relevance_ranks_across_pages_with_equal_matches_newest_first(
     expected = ["Zeppelin Pilot"] + [f"Engineer {hour:02}" for hour in range(24)]
     assert titles(first) + titles(second) == expected
     assert "25 openings" in first.content.decode()
+    # What the filter's queryset gives other readers is the same ranking, made in SQL.
+    assert [posting.title for posting in first.context["filter"].qs] == expected
 
 
 def test_relevance_without_keywords_falls_back_to_newest(client):
