@@ -384,11 +384,24 @@ class PostingFilter(filters.FilterSet):
             # Ranking reads each match's search vector, and a common word matches a fifth
             # of a million postings: the newest RANK_WINDOW matches are ranked (an index
             # walk that stops early), one more to tell the paginator there are others.
-            newest = matches.order_by(*NEWEST_FIRST).values_list("pk", flat=True)
-            window = list(newest[: RANK_WINDOW + 1])
-            ranked = matches.filter(pk__in=window).order_by("-rank", *NEWEST_FIRST)
+            # Each rank is read with its id, from the search vector the walk reads anyway.
+            newest = matches.order_by(*NEWEST_FIRST)
+            window = list(newest.values_list("pk", "rank")[: RANK_WINDOW + 1])
+            # Best match first. sorted() is stable: equal ranks stay newest first, the
+            # order of `ranked` (rank, then NEWEST_FIRST), which is what `qs` gives.
+            best_first = [pk for pk, _ in sorted(window, key=lambda match: -match[1])]
+            ranked = matches.filter(pk__in=newest.values("pk")[: RANK_WINDOW + 1])
+
+            def read_page(page_slice) -> list:
+                # The page's rows by id (twenty, not the window's hundred) in the order
+                # of best_first: not searched and ranked a second time.
+                bounds = slice(page_slice.query.low_mark, page_slice.query.high_mark)
+                return self.queryset.in_order(best_first[bounds])
+
             # The window knows its size; the number of all matches is estimated from them.
-            return Listing(ranked, known_total=len(window), estimate_from=matches)
+            return Listing(
+                ranked, known_total=len(window), estimate_from=matches, read_page=read_page
+            )
         return Listing(matches.order_by(*NEWEST_FIRST), narrowed_by_index=narrowed)
 
     @property

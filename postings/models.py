@@ -300,6 +300,12 @@ class PostingQuerySet(models.QuerySet):
             matches = self._search_fallback(query)
         return matches.order_by("-rank", *NEWEST_FIRST)
 
+    def in_order(self, ids: list) -> list:
+        """Those of these postings whose ids are in `ids`, in the order of `ids` (a
+        ranking made in Python), read by primary key."""
+        by_id = {posting.pk: posting for posting in self.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
     def _search_fallback(self, query: str):
         matches, rank = self, Value(0.0)
         for negated, phrase, negated_word, word in _FALLBACK_TOKEN.findall(query):

@@ -58,7 +58,7 @@ class PostingListView(PaginationMixin, ListView):
             # figure, so neither a count nor an estimate has to be asked of PostgreSQL.
             above = 2 * type(self).max_pages * self.paginate_by
             listing = replace(listing, known_total=stats.large_total(above=above))
-        return replace(listing, read_page=PostingQuerySet.rows_by_id)
+        return replace(listing, read_page=listing.read_page or PostingQuerySet.rows_by_id)
 
     def get_context_data(self, **kwargs):
         shown_skills, more_skills = skill_choice_groups(

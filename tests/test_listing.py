@@ -188,6 +188,33 @@ def test_sort_by_relevance_is_the_default_with_keywords(client):
     assert titles(get(client, "q=kotlin&sort=newest")) == ["Backend Engineer", "Kotlin Developer"]
 
 
+def test_relevance_ranks_across_pages_with_equal_matches_newest_first(
+    client, django_assert_max_num_queries
+):
+    now = timezone.now()
+    live("Zeppelin Pilot", published_at=now - timedelta(days=20))
+    for hour in range(24):
+        live(
+            f"Engineer {hour:02}",
+            description="Some zeppelin work.",
+            published_at=now - timedelta(hours=hour + 1),
+        )
+
+    # The words that may name a skill or a place (facets), the window's ids and ranks,
+    # the page's rows by id and their skills; the skill and company choices and the
+    # exchange rates' date (cached in production). Under 101 matches: no estimate.
+    with django_assert_max_num_queries(8):
+        first = get(client, "q=zeppelin")
+    second = get(client, "q=zeppelin&page=2")
+
+    # The title match first, then the equal matches newest first, page 2 where 1 stopped.
+    expected = ["Zeppelin Pilot"] + [f"Engineer {hour:02}" for hour in range(24)]
+    assert titles(first) + titles(second) == expected
+    assert "25 openings" in first.content.decode()
+    # What the filter's queryset gives other readers is the same ranking, made in SQL.
+    assert [posting.title for posting in first.context["filter"].qs] == expected
+
+
 def test_relevance_without_keywords_falls_back_to_newest(client):
     now = timezone.now()
     live("Older", published_at=now - timedelta(days=2))
