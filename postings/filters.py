@@ -11,6 +11,7 @@ from functools import cache
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -146,6 +147,53 @@ def form_choices() -> FormChoices:
     return cached("listing-form-choices", FormChoices.read)
 
 
+def known_skills() -> dict[str, tuple[int, str]]:
+    """Every skill's (id, name) by its slug, A to Z by name; cached for all visitors until
+    the next edit, as the form's choices are."""
+    return cached("known-skills", _read_known_skills)
+
+
+def _read_known_skills() -> dict[str, tuple[int, str]]:
+    skills = Skill.objects.order_by("name").values_list("slug", "pk", "name")
+    return {slug: (pk, name) for slug, pk, name in skills}
+
+
+class SkillChoiceField(filters.fields.ModelMultipleChoiceField):
+    """Ticked skills, checked against the cached `known_skills()` rather than by a query
+    of the skills table on each request, which with the ORM's work around it cost a
+    filtered listing or feed about 1 ms at a million postings.
+
+    Cleans to the ticked Skills A to Z, as the queryset did, with the id, name and slug
+    the filter, its chips and the alerts read (the other fields are deferred)."""
+
+    def _check_values(self, value):
+        try:
+            slugs = frozenset(value)
+        except TypeError:  # a list of lists is not hashable
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for slug in value:
+            self.validate_no_null_characters(slug)
+        known = known_skills()
+        for slug in value:
+            if str(slug) not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": slug},
+                )
+        return [
+            Skill.from_db(None, ("id", "name", "slug"), (pk, name, slug))
+            for slug, (pk, name) in known.items()
+            if slug in slugs
+        ]
+
+
+class SkillFilter(filters.ModelMultipleChoiceFilter):
+    field_class = SkillChoiceField
+
+
 class _CopiedOneLevel(dict):
     """Filters or form fields, copied one level deep by `copy.deepcopy()`.
 
@@ -172,7 +220,7 @@ def _fresh(item):
 
 class PostingFilter(filters.FilterSet):
     q = filters.CharFilter(label="Keywords", method="filter_keywords", max_length=200)
-    skill = filters.ModelMultipleChoiceFilter(
+    skill = SkillFilter(
         label="Skills",
         queryset=Skill.objects.only("name", "slug"),
         to_field_name="slug",
