@@ -453,12 +453,14 @@ class PostingFilter(filters.FilterSet):
         chips = []
 
         def chip(label, name, value=None, *, or_previous=False):
-            query = self.data.copy()
-            query.pop("page", None)
-            if value is None:
-                query.pop(name, None)
-            else:
-                query.setlist(name, [v for v in query.getlist(name) if v != value])
+            # The query without the value (or the filter) and without a page, in the
+            # same order; QueryDict.copy() would deep-copy every key and value first.
+            query = QueryDict(mutable=True)
+            for key, values in self.data.lists():
+                if key == name:
+                    values = [] if value is None else [v for v in values if v != value]
+                if key != "page":
+                    query.setlist(key, values)
             chips.append(ActiveFilter(label, query.urlencode(), or_previous))
 
         if data.get("q"):
