@@ -160,8 +160,8 @@ def _read_known_skills() -> dict[str, tuple[int, str]]:
 
 class SkillChoiceField(filters.fields.ModelMultipleChoiceField):
     """Ticked skills, checked against the cached `known_skills()` rather than by a query
-    of the skills table on each request, which with the ORM's work around it cost a
-    filtered listing or feed about 1 ms at a million postings.
+    of the skills table on each request: 0.4-0.5 ms in PostgreSQL, and some 800 function
+    calls to build it and its Skill rows, on every filtered listing, feed and alert.
 
     Cleans to the ticked Skills A to Z, as the queryset did, with the id, name and slug
     the filter, its chips and the alerts read (the other fields are deferred)."""
