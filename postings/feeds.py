@@ -10,6 +10,8 @@ entry's updated date is the posting's `updated_at`.
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from html import escape  # Django's adds a lazy-string check to each of a feed's 200 calls
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -22,7 +24,6 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import rfc2822_date, rfc3339_date
-from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -107,12 +108,17 @@ class PostingsFeed:
         dates = [date for p in postings for date in (p.updated_at, p.published_at) if date]
         updated = max(dates, default=None) or datetime.now(tz=UTC)
         domain, secure = get_current_site(request).domain, request.is_secure()
+        # What add_domain() gives for each entry's path, its scheme and host made once: a
+        # path from reverse() is a URI already, which add_domain's iri_to_uri() keeps.
+        site = add_domain(domain, "/", secure).removesuffix("/")
         url = Posting.detail_url_maker()
+        tag_uri = posting_tag_uri_maker()
         entries = [
             self.entry(
                 posting,
-                link=add_domain(domain, url(posting.slug), secure),
+                link=f"{site}{url(posting.slug)}",
                 author_link=iri_to_uri(posting.company.website or None),
+                tag_uri=tag_uri(posting),
             )
             for posting in postings
         ]
@@ -164,7 +170,7 @@ class PostingsFeed:
         `&lt;img&gt;` and is shown, not run. Atom says which: its titles are text."""
         return escape(xml_text(value))
 
-    def entry(self, posting, *, link: str, author_link: str | None) -> list[str]:
+    def entry(self, posting, *, link: str, author_link: str | None, tag_uri: str) -> list[str]:
         # An author and categories are text in RSS (dc:creator, category) and in Atom alike.
         author = xml_text(posting.company.name)
         parts = [
@@ -176,7 +182,7 @@ class PostingsFeed:
         if author:
             parts.append(element("dc:creator", author, {"xmlns:dc": DUBLIN_CORE}))
         parts.append(element("pubDate", rfc2822_date(posting.published_at)))
-        parts.append(element("guid", posting_tag_uri(posting), {"isPermaLink": "false"}))
+        parts.append(element("guid", tag_uri, {"isPermaLink": "false"}))
         parts.extend(element("category", xml_text(name)) for name in posting.skill_names)
         parts.append("</item>")
         return parts
@@ -207,11 +213,13 @@ class AtomFeed:
     def text(self, value: str) -> str:
         return xml_text(value)
 
-    def entry(self, posting, *, link: str, author_link: str | None) -> list[str]:
+    def entry(self, posting, *, link: str, author_link: str | None, tag_uri: str) -> list[str]:
+        # The elements whose attributes are constant are written as `element` writes them
+        # (attributes in name order), without sorting and quoting them for each entry.
         parts = [
             "<entry>",
             element("title", self.text(f"{posting.title} at {posting.company.name}")),
-            element("link", "", {"href": link, "rel": "alternate"}),
+            f'<link href={quoteattr(link)} rel="alternate"/>',
             element("published", rfc3339_date(posting.published_at)),
             element("updated", rfc3339_date(posting.updated_at)),
             "<author>",
@@ -220,9 +228,10 @@ class AtomFeed:
         if author_link is not None:
             parts.append(element("uri", author_link))
         parts.append("</author>")
-        parts.append(element("id", posting_tag_uri(posting)))
-        parts.append(element("summary", entry_description(posting), {"type": "html"}))
-        parts.extend(element("category", "", {"term": xml_text(n)}) for n in posting.skill_names)
+        parts.append(element("id", tag_uri))
+        # Never empty: it starts with the company's name in <strong>.
+        parts.append(f'<summary type="html">{xml_escape(entry_description(posting))}</summary>')
+        parts.extend(atom_category(name) for name in posting.skill_names)
         parts.append("</entry>")
         return parts
 
@@ -287,6 +296,12 @@ class CompanyPostingsAtomFeed(AtomFeed, CompanyPostingsFeed):
     url_name = "feeds:company-atom"
 
 
+@lru_cache(maxsize=1024)
+def atom_category(name: str) -> str:
+    """<category term="…"/>: the skills are a few hundred names, in every feed."""
+    return element("category", "", {"term": xml_text(name)})
+
+
 def entry_description(posting) -> str:
     """An entry's HTML: the card's facts, the summary, the description and the skills."""
     facts = [
@@ -328,8 +343,9 @@ def xml_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-def posting_tag_uri(posting) -> str:
-    """tag:jobs.example.com,2026-11-25:posting/42 (RFC 4151): the same for the posting's
-    whole life, whatever its slug, title or the host a reader fetched the feed from."""
+def posting_tag_uri_maker():
+    """A function giving a posting's entry id, tag:jobs.example.com,2026-11-25:posting/42
+    (RFC 4151): the same for the posting's whole life, whatever its slug, title or the
+    host a reader fetched the feed from. One per feed: the site's authority is read once."""
     authority = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return f"tag:{authority},{posting.created_at:%Y-%m-%d}:posting/{posting.pk}"
+    return lambda posting: f"tag:{authority},{posting.created_at.date()}:posting/{posting.pk}"

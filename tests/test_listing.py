@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -400,6 +401,26 @@ def test_the_most_used_skills_are_part_of_the_cached_form_choices(client, monkey
 
     assert len(reads) == 1
     assert skills_filter(first)[1] and skills_filter(second)[1]  # "Show all" on both
+
+
+def test_ticked_skills_are_checked_against_cached_skills(client, settings):
+    """No query of the skills per request; a skill added since is accepted at once (its
+    save announces itself to the cache), and an unknown one is still an error."""
+    settings.PAGE_CACHE_SECONDS = 60  # parts of pages are cached as long (0 in tests)
+    site = build_site(skills=3, live=6)
+    get(client, f"skill={site.skills[0].slug}")
+
+    with CaptureQueriesContext(connection) as queries:  # another page, with two skills
+        response = get(client, f"skill={site.skills[1].slug}&skill={site.skills[0].slug}")
+
+    sql = [str(query["sql"]) for query in queries.captured_queries]
+    assert not [text for text in sql if text.startswith('SELECT "skills_skill"')]
+    chips = [chip.label for chip in response.context["active_filters"]]
+    assert chips == [site.skills[0].name, site.skills[1].name]  # A to Z, as ever
+    added = factories.SkillFactory(name="Zig", slug="zig")
+    factories.LivePostingFactory(title="Zig role", skills=[added])
+    assert titles(get(client, "skill=zig")) == ["Zig role"]
+    assert "is not one of the available choices" in get(client, "skill=zag", 400).content.decode()
 
 
 # An empty result: which filters to remove, and what each removal gives.
