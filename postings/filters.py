@@ -176,6 +176,14 @@ class SkillChoiceField(filters.fields.ModelMultipleChoiceField):
         for slug in value:
             self.validate_no_null_characters(slug)
         known = known_skills()
+        unheard = {str(slug) for slug in value} - known.keys()
+        if unheard:
+            # Added since this process cached the map, by another process whose save it
+            # did not hear (each process caches parts for up to PAGE_CACHE_SECONDS): the
+            # database decides, and only a slug it does not know either is an error.
+            added = Skill.objects.filter(slug__in=unheard).values_list("slug", "pk", "name")
+            known = {slug: (pk, name) for slug, pk, name in added} | known
+            known = dict(sorted(known.items(), key=lambda item: item[1][1]))
         for slug in value:
             if str(slug) not in known:
                 raise ValidationError(
