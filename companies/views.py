@@ -3,7 +3,7 @@ from django.views.generic import ListView
 
 from jobboard.pagination import Listing, PaginationMixin
 from postings import stats
-from postings.models import Posting, PostingQuerySet
+from postings.models import Posting
 
 from .models import Company
 
@@ -26,11 +26,22 @@ class CompanyDetailView(PaginationMixin, ListView):
     max_pages = 50
 
     def get_queryset(self):
-        self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
+        # With its live openings counted in the same query, as far as the pages reach:
+        # the paginator then needs no estimate and no count of its own (three queries
+        # of the page's six).
+        companies = stats.annotate_open_roles_up_to(Company.objects.all(), self.max_results + 1)
+        self.company = get_object_or_404(companies, slug=self.kwargs["slug"])
         return Posting.objects.live().for_company(self.company).for_cards()
 
+    @property
+    def max_results(self) -> int:
+        return self.max_pages * self.paginate_by
+
     def get_listing(self, queryset) -> Listing:
-        return Listing(queryset, read_page=PostingQuerySet.rows_by_id)
+        # More openings than the pages show are "about N", PostgreSQL's estimate, as on
+        # every listing: the paginator estimates them itself.
+        roles = self.company.open_roles
+        return Listing(queryset, known_total=roles if roles <= self.max_results else None)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)
