@@ -26,22 +26,18 @@ class CompanyDetailView(PaginationMixin, ListView):
     max_pages = 50
 
     def get_queryset(self):
-        # With its live openings counted in the same query, as far as the pages reach:
-        # the paginator then needs no estimate and no count of its own (three queries
-        # of the page's six).
-        companies = stats.annotate_open_roles_up_to(Company.objects.all(), self.max_results + 1)
-        self.company = get_object_or_404(companies, slug=self.kwargs["slug"])
+        self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
         return Posting.objects.live().for_company(self.company).for_cards()
 
-    @property
-    def max_results(self) -> int:
-        return self.max_pages * self.paginate_by
-
     def get_listing(self, queryset) -> Listing:
-        # More openings than the pages show are "about N", PostgreSQL's estimate, as on
-        # every listing: the paginator estimates them itself.
-        roles = self.company.open_roles
-        return Listing(queryset, known_total=roles if roles <= self.max_results else None)
+        # A company's openings are found from its own index, whatever the board's size:
+        # counted here up to what the pages reach, without the paginator's estimate
+        # first and time limit (its guards for filters that walk the whole board): one
+        # statement where those took three and a transaction. More than the pages show
+        # are "about N", the paginator's estimate, as on every listing.
+        max_results = self.max_pages * self.paginate_by
+        counted = queryset.order_by().values("pk")[: max_results + 1].count()
+        return Listing(queryset, known_total=counted if counted <= max_results else None)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

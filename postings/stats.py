@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -131,24 +131,6 @@ def annotate_open_roles(queryset):
     in the same query."""
     return queryset.annotate(
         open_roles=Count("postings", filter=Q(postings__in=Posting.objects.live()))
-    )
-
-
-def annotate_open_roles_up_to(companies, limit: int):
-    """Companies, each annotated `open_roles`: its live postings counted live in the same
-    query, but no further than `limit` (what a paginator counts to). A company's
-    postings are found from its index and the count stops at the limit: a fraction of
-    a millisecond for one company, where annotate_open_roles() joins every live posting."""
-    up_to_limit = (
-        Posting.objects.live()
-        .filter(company=OuterRef(OuterRef("pk")))
-        .order_by()
-        .values("pk")[:limit]
-    )
-    # COUNT over the bounded ids, as a plain function: an aggregate would group the query.
-    counted = Func(F("pk"), function="COUNT", output_field=IntegerField())
-    return companies.annotate(
-        open_roles=Subquery(Posting.objects.filter(pk__in=up_to_limit).order_by().values(n=counted))
     )
 
 

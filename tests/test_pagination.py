@@ -177,7 +177,7 @@ def with_statement_timeout(test):
 
 
 # Counted without a time limit: the companies (as many as hire here), a relevance window
-# (it knows its size), a company's openings (counted with the company, from its index, up
+# (it knows its size), a company's openings (found from the company's index, counted up
 # to what the pages reach).
 NO_TIME_LIMIT = {"/companies/", "/jobs/?q=manager", "/companies/acme/"}
 
