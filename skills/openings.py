@@ -111,6 +111,13 @@ class GuideOpenings:
         their e-mail alert follows)."""
         return QueryDict(self.listing_url.partition("?")[2])
 
+    @property
+    def shared_chips_name(self) -> str:
+        """The chips' name as a part shared by every visit while none is chosen (and none
+        is invalid): then they depend only on the skill and its countries, and are built
+        once per content generation ({% shared_part %}); "" otherwise."""
+        return "" if self.narrowed or self.errors else f"guide-chips:{self.skill.slug}"
+
     def groups(self) -> list[ChipGroup]:
         options = {
             "remote": ("Workplace", Posting.RemotePolicy.choices),

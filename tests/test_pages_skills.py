@@ -452,3 +452,24 @@ def test_a_skill_created_after_a_404_has_its_page(client, settings):
     factories.SkillFactory(name="Late skill", slug="late-skill")
 
     assert client.get("/skills/late-skill/?again").status_code == 200
+
+
+def test_chips_kept_for_a_guide_without_a_choice_never_show_on_a_narrowed_one(
+    client, guide_openings, settings
+):
+    # The chips are the same for every visit while none is chosen: built once per
+    # content generation ({% shared_part %}). A choice, or an invalid one, builds them.
+    settings.PAGE_CACHE_SECONDS = 10
+    url = guide_openings.get_absolute_url()
+
+    plain = client.get(url).content.decode()
+    narrowed = client.get(f"{url}?remote=remote").content.decode()
+    invalid = client.get(f"{url}?remote=nowhere").content.decode()
+
+    assert '<details class="narrow-disclosure disclosure">' in plain
+    assert 'aria-current="true">Remote' in narrowed
+    assert '<details class="narrow-disclosure disclosure" open>' in narrowed
+    assert '<details class="narrow-disclosure disclosure" open>' in invalid
+    # A new country among the skill's openings is a chip on the next visit.
+    factories.LivePostingFactory(skills=[guide_openings], location="Paris, France", country="FR")
+    assert f'href="{url}?country=FR#openings"' in client.get(url).content.decode()
