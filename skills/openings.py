@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from postings import locations
 from postings.filters import PostingFilter
-from postings.models import Posting
+from postings.models import NEWEST_FIRST, Posting
 
 SHOWN = 20  # the newest openings listed on the guide; the listing has the others
 UNDER_LEDE = 3  # of those, shown right under the lede
@@ -50,18 +50,21 @@ class GuideOpenings:
             values = [value for value in params.getlist(name) if value]
             if values:
                 data.setlist(name, values)
-        self.filter = PostingFilter(
-            data, queryset=Posting.objects.live().for_skill(skill).for_cards()
-        )
+        openings = Posting.objects.live().for_skill(skill).for_cards()
+        # Most visits choose no chip: the listing's filter with no values is its newest
+        # first, which the guide asks for directly rather than building and validating
+        # the filter's form on each of them (a tenth of the page).
+        self.filter = PostingFilter(data, queryset=openings) if data else None
+        self._unfiltered = openings.order_by(*NEWEST_FIRST)
 
     @property
     def errors(self):
-        return self.filter.errors
+        return self.filter.errors if self.filter is not None else {}
 
     @cached_property
     def chosen(self) -> dict[str, list[str]]:
         """The valid chosen values of each chip filter; invalid ones are left out."""
-        values = self.filter.valid_values()
+        values = self.filter.valid_values() if self.filter is not None else {}
         chosen = {name: list(values.get(name) or []) for name in MULTIPLE}
         chosen["country"] = [values["country"]] if values.get("country") else []
         return chosen
@@ -73,7 +76,8 @@ class GuideOpenings:
     @cached_property
     def _rows(self) -> list[Posting]:
         # One more than shown: whether the listing has others, without counting them.
-        return list(self.filter.qs[: SHOWN + 1])
+        openings = self.filter.qs if self.filter is not None else self._unfiltered
+        return list(openings[: SHOWN + 1])
 
     @property
     def postings(self) -> list[Posting]:
@@ -106,6 +110,13 @@ class GuideOpenings:
         """These openings as the listing's search: the skill and the chosen chips (what
         their e-mail alert follows)."""
         return QueryDict(self.listing_url.partition("?")[2])
+
+    @property
+    def shared_chips_name(self) -> str:
+        """The chips' name as a part shared by every visit while none is chosen (and none
+        is invalid): then they depend only on the skill and its countries, and are built
+        once per content generation ({% shared_part %}); "" otherwise."""
+        return "" if self.narrowed or self.errors else f"guide-chips:{self.skill.slug}"
 
     def groups(self) -> list[ChipGroup]:
         options = {

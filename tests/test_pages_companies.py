@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from companies.views import CompanyDetailView
 from tests import factories
 from tests.site_data import HIDDEN_TITLES, build_site, cards
 from tests.worker import run_tasks
@@ -56,10 +57,13 @@ def test_company_openings_are_paginated(client):
     company = factories.CompanyFactory(name="Big", slug="big")
     factories.LivePostingFactory.create_batch(25, company=company)
 
+    factories.ExpiredPostingFactory(company=company)
     first = client.get(company.get_absolute_url())
     second = client.get(company.get_absolute_url() + "?page=2")
 
     assert len(first.context["postings"]) == 20
+    assert "<li>25 open roles</li>" in first.content.decode()
+    assert "page 2 of 2" in second.content.decode()
     assert 'href="?page=2"' in first.content.decode()
     assert len(second.context["postings"]) == 5
     assert client.get(company.get_absolute_url() + "?page=3").status_code == 404
@@ -84,6 +88,22 @@ def test_query_counts_are_constant(client, django_assert_max_num_queries):
     # The companies with their counts, and the total for the paginator.
     with django_assert_max_num_queries(2):
         assert client.get(reverse("companies:list")).status_code == 200
-    # The company, PostgreSQL's estimate, the count, the page of postings, their skills.
-    with django_assert_max_num_queries(5):
+    # The company, its openings counted, the page of postings, their skills.
+    with django_assert_max_num_queries(4):
         assert client.get(site.companies[0].get_absolute_url()).status_code == 200
+
+
+def test_a_company_with_more_openings_than_its_pages_says_about_how_many(client, monkeypatch):
+    # As on the listing: past what the pages show, the total is PostgreSQL's estimate
+    # ("About 30 open roles"), or only "20+" on a database that gives none.
+    monkeypatch.setattr(CompanyDetailView, "max_pages", 1)
+    company = factories.CompanyFactory(name="Huge", slug="huge")
+    factories.LivePostingFactory.create_batch(25, company=company)
+
+    response = client.get(company.get_absolute_url())
+
+    facts = response.content.decode().partition('class="company-header__facts')[2]
+    facts = facts.partition("</ul>")[0].lower()
+    assert "about " in facts or "20+ open roles" in facts
+    assert "25 open roles" not in facts
+    assert client.get(company.get_absolute_url() + "?page=2").status_code == 404

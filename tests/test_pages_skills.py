@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -411,3 +413,63 @@ def test_the_first_openings_mark_new_ones_as_their_whole_list_does(client):
     # would not be).
     assert first_openings(html).count("badge--new") == 2
     assert sum("badge--new" in card for card in cards(openings(html))) == 2
+
+
+def test_a_guide_missing_the_page_cache_reads_only_its_openings(client, site, settings):
+    # The skill, its guide and its market snapshot are the same for every visit until the
+    # content changes: kept per content generation (jobboard.cache.cached), as the page
+    # is, so that each query string (another page to the page cache) reads the openings.
+    settings.PAGE_CACHE_SECONDS = 10
+    url = site.skills[0].get_absolute_url()
+    first = client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"{url}?utm_source=newsletter")
+
+    assert len(queries) == 2  # the openings and their skills
+    assert again.content == first.content
+
+
+def test_a_guide_edit_shows_on_the_next_visit(client, site, settings):
+    settings.PAGE_CACHE_SECONDS = 10
+    guide = site.skills[0].guide
+    client.get(f"{guide.get_absolute_url()}?utm_source=a")
+
+    guide.title = "Backend development, revised"
+    guide.save()
+    factories.LivePostingFactory(skills=[guide.skill])
+    html = client.get(f"{guide.get_absolute_url()}?utm_source=b").content.decode()
+
+    assert "<h1>Backend development, revised</h1>" in html
+    assert "11 open roles" in html
+
+
+def test_a_skill_created_after_a_404_has_its_page(client, settings):
+    # Nothing is kept for an unknown slug.
+    settings.PAGE_CACHE_SECONDS = 10
+    assert client.get("/skills/late-skill/").status_code == 404
+
+    factories.SkillFactory(name="Late skill", slug="late-skill")
+
+    assert client.get("/skills/late-skill/?again").status_code == 200
+
+
+def test_chips_kept_for_a_guide_without_a_choice_never_show_on_a_narrowed_one(
+    client, guide_openings, settings
+):
+    # The chips are the same for every visit while none is chosen: built once per
+    # content generation ({% shared_part %}). A choice, or an invalid one, builds them.
+    settings.PAGE_CACHE_SECONDS = 10
+    url = guide_openings.get_absolute_url()
+
+    plain = client.get(url).content.decode()
+    narrowed = client.get(f"{url}?remote=remote").content.decode()
+    invalid = client.get(f"{url}?remote=nowhere").content.decode()
+
+    assert '<details class="narrow-disclosure disclosure">' in plain
+    assert 'aria-current="true">Remote' in narrowed
+    assert '<details class="narrow-disclosure disclosure" open>' in narrowed
+    assert '<details class="narrow-disclosure disclosure" open>' in invalid
+    # A new country among the skill's openings is a chip on the next visit.
+    factories.LivePostingFactory(skills=[guide_openings], location="Paris, France", country="FR")
+    assert f'href="{url}?country=FR#openings"' in client.get(url).content.decode()

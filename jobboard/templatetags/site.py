@@ -143,7 +143,9 @@ def shared_part(parser, token):
 
     Only for what depends on nothing but the content and the name: not on the visitor,
     the query string or the clock. What it alone reads is best passed lazily
-    (SimpleLazyObject), so that a stored part also spares the queries."""
+    (SimpleLazyObject), so that a stored part also spares the queries. A name that is
+    empty renders the part afresh: for a part shared only in some states (a guide's
+    chips while none is chosen)."""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the part's name.")
@@ -159,5 +161,8 @@ class SharedPartNode(template.Node):
 
     def render(self, context):
         # Its links start with the script prefix.
-        key = f"template-part:{get_script_prefix()}:{self.name.resolve(context)}"
+        name = self.name.resolve(context)
+        if not name:
+            return self.nodelist.render(context)
+        key = f"template-part:{get_script_prefix()}:{name}"
         return cached(key, lambda: self.nodelist.render(context))
