@@ -6,6 +6,10 @@ most the rows those pages can show (one bounded query, whatever the table's size
 that the total is PostgreSQL's estimate ("about 850,000 openings") and the pages stop:
 filters, not page 40,000, are how a job seeker reaches the rest.
 
+A bounded count gives way to the estimate after COUNT_MILLISECONDS; one that the planner
+expects to cost more than it could do in them (COUNT_COST_LIMIT, read from the plan the
+estimate comes from) is not tried: the estimate stands in at once, as if it had run out.
+
 An estimate can be wrong either way (a rare combination of filters estimated at 7 had
 73 matches). So whenever the total was not counted, the requested page's rows decide
 what they can: the page is read with one row more than it shows, a page with rows is
