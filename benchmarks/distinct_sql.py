@@ -7,10 +7,13 @@ time goes, URL by URL.
 
 The URLs come from the same walk as the wrk script (DISTINCT_SCRIPT), from a fixed start
 so that two runs (two databases, before and after a change) ask for the same listings.
-Each is requested once through the test client with a local-memory cache (what is the
+Each is requested through the test client with a local-memory cache (what is the
 same for every request is cached, as with Redis; every listing misses the page cache),
-and its queries are timed. Prints the medians and the slowest URLs and statements;
---json keeps everything for comparing runs.
+and its queries are timed; with --repeat, the whole stream that many times and each URL's
+median. Prints the medians and means (under wrk's steady load a request waits for the
+others in turn: its latency follows the stream's mean cost, not its median), the empty
+results apart, and the slowest URLs and statements; --json keeps everything for
+comparing runs.
 """
 
 import argparse
@@ -74,6 +77,7 @@ def main():
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--start", type=int, default=123457)
     parser.add_argument("--slowest", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=1, help="passes over the stream")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--urls", nargs="*", help="these paths instead of the stream")
     args = parser.parse_args()
@@ -97,39 +101,49 @@ def main():
     paths = args.urls or stream(skills, start=args.start, count=args.count)
     client = Client()
     client.get("/jobs/")  # the parts every request shares, cached
-    results = []
-    for path in paths:
-        queries = []
+    passes = [[request(client, connection, path) for path in paths] for _ in range(args.repeat)]
+    # Each URL's pass of median time (its queries and statements as timed in that pass).
+    results = [
+        sorted(runs, key=lambda r: r["ms"])[len(runs) // 2] for runs in zip(*passes, strict=True)
+    ]
+    report(results, slowest=args.slowest)
+    if args.json:
+        args.json.write_text(json.dumps(results))
 
-        def timed(execute, sql, params, many, context, queries=queries):
-            # CaptureQueriesContext rounds to the millisecond: too coarse here.
-            began = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                queries.append(
-                    (
-                        (time.perf_counter() - began) * 1000,
-                        # As sent, so that it can be pasted into EXPLAIN.
-                        connection.ops.last_executed_query(context["cursor"], sql, params),
-                    )
+
+def request(client, connection, path: str) -> dict:
+    """One request of `path`, its wall time and its queries, each timed."""
+    queries = []
+
+    def timed(execute, sql, params, many, context, queries=queries):
+        # CaptureQueriesContext rounds to the millisecond: too coarse here.
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(
+                (
+                    (time.perf_counter() - began) * 1000,
+                    # As sent, so that it can be pasted into EXPLAIN.
+                    connection.ops.last_executed_query(context["cursor"], sql, params),
                 )
+            )
 
-        with connection.execute_wrapper(timed):
-            started = time.perf_counter()
-            response = client.get(path)
-            wall = (time.perf_counter() - started) * 1000
-        results.append(
-            {
-                "path": path,
-                "status": response.status_code,
-                "ms": wall,
-                "sql_ms": sum(ms for ms, _ in queries),
-                "queries": queries,
-                "empty": b"No openings match all" in response.content,
-            }
-        )
+    with connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        response = client.get(path)
+        wall = (time.perf_counter() - started) * 1000
+    return {
+        "path": path,
+        "status": response.status_code,
+        "ms": wall,
+        "sql_ms": sum(ms for ms, _ in queries),
+        "queries": queries,
+        "empty": b"No openings match all" in response.content,
+    }
 
+
+def report(results: list[dict], *, slowest: int) -> None:
     walls = [r["ms"] for r in results]
     sqls = [r["sql_ms"] for r in results]
     counts = [len(r["queries"]) for r in results]
@@ -141,15 +155,23 @@ def main():
         f"max {max(counts)}; empty {sum(r['empty'] for r in results)}; "
         f"statuses {sorted({r['status'] for r in results})}"
     )
-    for result in sorted(results, key=lambda r: -r["sql_ms"])[: args.slowest]:
+    for label, part in (("empty", True), ("with openings", False)):
+        chosen = [r for r in results if r["empty"] == part]
+        if chosen:
+            print(
+                f"  {label}: {len(chosen)}, wall p50 "
+                f"{statistics.median(r['ms'] for r in chosen):.1f} ms, mean "
+                f"{statistics.mean(r['ms'] for r in chosen):.1f}; SQL mean "
+                f"{statistics.mean(r['sql_ms'] for r in chosen):.1f} ms, queries mean "
+                f"{statistics.mean(len(r['queries']) for r in chosen):.2f}"
+            )
+    for result in sorted(results, key=lambda r: -r["sql_ms"])[:slowest]:
         print(
             f"\n{result['sql_ms']:7.1f} ms SQL, {result['ms']:6.1f} ms wall, "
             f"{len(result['queries'])} queries: {result['path']}"
         )
         for ms, sql in sorted(result["queries"], reverse=True)[:3]:
             print(f"    {ms:7.1f} ms  {sql[:400]}")
-    if args.json:
-        args.json.write_text(json.dumps(results))
 
 
 if __name__ == "__main__":

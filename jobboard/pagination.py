@@ -6,6 +6,10 @@ most the rows those pages can show (one bounded query, whatever the table's size
 that the total is PostgreSQL's estimate ("about 850,000 openings") and the pages stop:
 filters, not page 40,000, are how a job seeker reaches the rest.
 
+A bounded count gives way to the estimate after COUNT_MILLISECONDS; one that the planner
+expects to cost more than it could do in them (COUNT_COST_LIMIT, read from the plan the
+estimate comes from) is not tried: the estimate stands in at once, as if it had run out.
+
 An estimate can be wrong either way (a rare combination of filters estimated at 7 had
 73 matches). So whenever the total was not counted, the requested page's rows decide
 what they can: the page is read with one row more than it shows, a page with rows is
@@ -43,6 +47,13 @@ COUNT_MILLISECONDS = 5
 # may take before the walk reads the page regardless.
 WALK_MILLISECONDS = 15
 SPARSE_MILLISECONDS = 150
+# A bounded count is not tried when PostgreSQL expects finding its rows (all the matches,
+# or as many as the bound when more are expected) to cost more than this, in its units (a
+# page read from disk is 1 to 4): it would only run out of COUNT_MILLISECONDS. Measured
+# on the distinct stream's counts (benchmarks/distinct_sql.py, mostly an empty result's
+# suggestions): at a million postings 170 of 461 were over and none of them finished in
+# time; at 100,000 and 10,000 postings none is over (at most 4,231 and 842).
+COUNT_COST_LIMIT = 5_000
 # A planner's estimate this many times over what the pages can show is trusted to mean
 # "more than the pages show" without counting (estimates of combined filters can be off
 # by a few times, not by ten).
@@ -124,6 +135,8 @@ class SitePaginator(Paginator):
         # index: past COUNT_MILLISECONDS the planner's estimate stands in for it. (Not
         # inside a caller's transaction, which a cancelled statement would abort.) No
         # parallel workers: starting them costs more than such a count.
+        if self._count_would_run_out(estimate):
+            return self._count_gave_way(estimate)
         try:
             with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
                 cursor.execute(
@@ -133,11 +146,27 @@ class SitePaginator(Paginator):
                 )
                 return bounded.count()
         except OperationalError:
-            # Until page() has read the requested page, which corrects it.
-            self.is_estimated, self.is_counted = True, False
-            self.count_timed_out = True
-            estimate = estimate or 0
-            return estimate if estimate <= self.max_results else self.max_results + 1
+            return self._count_gave_way(estimate)
+
+    def _count_would_run_out(self, estimate: int | None) -> bool:
+        """True when the planner expects the bounded count to cost more than
+        COUNT_COST_LIMIT: the cost of finding all the matches, or the part of it that
+        finds as many as the bound (as PostgreSQL prices a LIMIT)."""
+        if estimate is None or self.listing.estimate_from is not None:
+            return False  # no plan, or the plan of another queryset
+        plan = self._plan
+        if plan is None:
+            return False
+        share = min(1.0, (self.max_results + 1) / max(estimate, 1))
+        return plan["Total Cost"] * share > COUNT_COST_LIMIT
+
+    def _count_gave_way(self, estimate: int | None) -> int:
+        """The total when the count gave way: the estimate, until page() has read the
+        requested page, which corrects it."""
+        self.is_estimated, self.is_counted = True, False
+        self.count_timed_out = True
+        estimate = estimate or 0
+        return estimate if estimate <= self.max_results else self.max_results + 1
 
     def page(self, number):
         total = self.total  # counts first, unless a known total or an estimate stands in
@@ -261,17 +290,24 @@ class SitePaginator(Paginator):
 
     @cached_property
     def _estimate(self) -> int | None:
-        # A listing narrowed to a window for ordering says what to estimate instead; one
-        # that knows its size says so.
+        # A listing that knows its size says so.
+        if self.listing.estimate_from is None and self.listing.known_total is not None:
+            return self.listing.known_total
+        plan = self._plan
+        return None if plan is None else int(plan["Plan Rows"])
+
+    @cached_property
+    def _plan(self) -> dict | None:
+        """PostgreSQL's plan for finding all the results in any order (None on other
+        databases): the rows it expects, and what finding them costs."""
+        # A listing narrowed to a window for ordering says what to estimate instead.
         queryset = self.listing.estimate_from
         if queryset is None:
-            if self.listing.known_total is not None:
-                return self.listing.known_total
             queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return None
         plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"])
+        return plan[0]["Plan"]
 
     @property
     def pages_display(self) -> str:

@@ -245,6 +245,29 @@ def test_few_matches_expected_by_filters_an_index_holds_are_read_without_a_count
 
 
 @with_statement_timeout
+@pytest.mark.usefixtures(*["board", "sparse_read_gives_way"])
+def test_a_count_the_planner_expects_to_outlast_its_time_is_not_tried(client, monkeypatch):
+    """Few matches expected, and finding all of them expected to cost more than a count
+    may take (a rare combination at a million postings): the estimate stands in at once,
+    as when the count gives way, and the rows read correct it on every page."""
+    plan = {"Plan Rows": 5, "Total Cost": pagination.COUNT_COST_LIMIT + 1}
+    monkeypatch.setattr(pagination.SitePaginator, "_plan", plan)
+    view = PAGINATED_VIEWS[1]  # salary_min: no filter of posting_filters_idx
+    with CaptureQueriesContext(connection) as queries:
+        shown = walk(client, *view)
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "5+ opening" in shown[0]  # more than the estimate: a lower bound
+    assert re.search(r">\s*23 opening", shown[-1])  # the last page knows the total
+
+    # Expected to cost no more: counted, and exact from the first page.
+    monkeypatch.setattr(pagination.SitePaginator, "_plan", plan | {"Total Cost": 100})
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(view[0]).content.decode()
+    assert [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert re.search(r'results-bar__count"[^>]*>\s*23 openings', first)
+
+
+@with_statement_timeout
 @pytest.mark.usefixtures(*["board", "count_times_out", "sparse_read_gives_way"])
 def test_an_estimate_below_the_rows_seen_shows_a_lower_bound(client, monkeypatch):
     monkeypatch.setattr(pagination.SitePaginator, "_estimate", 1)
