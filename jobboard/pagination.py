@@ -32,7 +32,9 @@ later `.filter()` clones a queryset and would silently drop them.
 
 import json
 import math
+import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -54,10 +56,55 @@ SPARSE_MILLISECONDS = 150
 # suggestions): at a million postings 170 of 461 were over and none of them finished in
 # time; at 100,000 and 10,000 postings none is over (at most 4,231 and 842).
 COUNT_COST_LIMIT = 5_000
+# How long after a time-limited transaction a statement cancelled by a statement timeout
+# is taken for the stray cancel of that transaction's timer, and run again (below).
+STRAY_CANCEL_SECONDS = 1.0
 # A planner's estimate this many times over what the pages can show is trusted to mean
 # "more than the pages show" without counting (estimates of combined filters can be off
 # by a few times, not by ten).
 ESTIMATE_MARGIN = 10
+
+
+@contextmanager
+def time_limited(using: str, milliseconds: int, **settings):
+    """A transaction of PostgreSQL's whose statements are cancelled past `milliseconds`
+    (an OperationalError), with these settings of the planner for its statements only.
+
+    Its timer can outlive it: under load, PostgreSQL was seen cancelling the first
+    statement after such a transaction had ended (1 in about 6,000 here, with both cores
+    busy), in a template reading a page with no limit of its own: a 500. So its
+    connection runs a statement cancelled for a statement timeout again, once, when that
+    comes within STRAY_CANCEL_SECONDS of a time-limited transaction and outside any
+    transaction (where a cancelled statement changed nothing)."""
+    connection = connections[using]
+    if _run_again_if_stray_cancel not in connection.execute_wrappers:
+        # First, not last: `connection.execute_wrapper()` removes the last one on exit.
+        connection.execute_wrappers.insert(0, _run_again_if_stray_cancel)
+    assignments = {"statement_timeout": milliseconds, **settings}
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(assignments)),
+                [str(part) for item in assignments.items() for part in item],
+            )
+            yield
+    finally:
+        connection.stray_cancel_until = time.monotonic() + STRAY_CANCEL_SECONDS
+
+
+def _run_again_if_stray_cancel(execute, sql, params, many, context):
+    try:
+        return execute(sql, params, many, context)
+    except OperationalError as error:
+        connection = context["connection"]
+        if (
+            connection.in_atomic_block
+            or time.monotonic() > getattr(connection, "stray_cancel_until", 0)
+            or "statement timeout" not in str(error)
+        ):
+            raise
+        connection.stray_cancel_until = 0  # once
+        return execute(sql, params, many, context)
 
 
 @dataclass(frozen=True)
@@ -138,12 +185,7 @@ class SitePaginator(Paginator):
         if self._count_would_run_out(estimate):
             return self._count_gave_way(estimate)
         try:
-            with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), "
-                    "set_config('max_parallel_workers_per_gather', '0', true)",
-                    [str(COUNT_MILLISECONDS)],
-                )
+            with time_limited(bounded.db, COUNT_MILLISECONDS, max_parallel_workers_per_gather=0):
                 return bounded.count()
         except OperationalError:
             return self._count_gave_way(estimate)
@@ -205,12 +247,8 @@ class SitePaginator(Paginator):
 
     def _read_briefly(self, page_slice) -> list | None:
         """The page's rows read by the walk within WALK_MILLISECONDS; None past that."""
-        connection = connections[page_slice.db]
         try:
-            with transaction.atomic(using=page_slice.db), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [str(WALK_MILLISECONDS)]
-                )
+            with time_limited(page_slice.db, WALK_MILLISECONDS):
                 return list(self._read(page_slice))
         except OperationalError:
             return None
@@ -222,15 +260,10 @@ class SitePaginator(Paginator):
         that no such index narrows reads the table): the page is then walked as before.
         With the ids, the total is exact."""
         bounded = self.object_list.values_list("pk", flat=True)[: self.max_results + 1]
-        connection = connections[bounded.db]
         try:
-            with transaction.atomic(using=bounded.db), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), "
-                    "set_config('enable_indexscan', 'off', true), "
-                    "set_config('enable_indexonlyscan', 'off', true)",
-                    [str(SPARSE_MILLISECONDS)],
-                )
+            with time_limited(
+                bounded.db, SPARSE_MILLISECONDS, enable_indexscan="off", enable_indexonlyscan="off"
+            ):
                 ids = list(bounded)
         except OperationalError:
             return False

@@ -4,7 +4,7 @@ import math
 import re
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
@@ -318,3 +318,33 @@ def test_an_estimated_number_of_pages_says_about(client, monkeypatch):
 
     assert "Page 1 of about 4</p>" in pagination_nav(first)
     assert "Page 5 of 5</p>" in pagination_nav(last)
+
+
+def run_slow_once(cursor) -> str:
+    """A statement that a 20 ms statement timeout cancels the first time it runs only:
+    the sequence advances even when the statement is cancelled."""
+    cursor.execute("SELECT CASE WHEN nextval('slow_once') = 1 THEN pg_sleep(0.2) END, 'rows read'")
+    return cursor.fetchone()[1]
+
+
+@with_statement_timeout
+def test_a_cancel_left_over_from_a_time_limited_transaction_does_not_fail_the_page():
+    """Under load PostgreSQL cancelled, once in a few thousand, the first statement after
+    a time-limited count had ended: a template reading its page got a 500. Here a session
+    timeout plays that stray cancel, on the statement after a time-limited transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY SEQUENCE slow_once")
+        with pagination.time_limited(connection.alias, 50):
+            pass
+        cursor.execute("SET statement_timeout = 20")
+        try:
+            assert run_slow_once(cursor) == "rows read"  # cancelled, then run again
+
+            # Only then: the same cancel long after a time-limited transaction is an error.
+            cursor.execute("SELECT setval('slow_once', 1, false)")
+            connection.stray_cancel_until = 0
+            with pytest.raises(OperationalError, match="statement timeout"):
+                run_slow_once(cursor)
+        finally:
+            cursor.execute("RESET statement_timeout")
+            cursor.execute("DROP SEQUENCE slow_once")
