@@ -1,5 +1,6 @@
 """The skill pages: the list of guides and the guide page with its live openings."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -473,3 +474,17 @@ def test_chips_kept_for_a_guide_without_a_choice_never_show_on_a_narrowed_one(
     # A new country among the skill's openings is a chip on the next visit.
     factories.LivePostingFactory(skills=[guide_openings], location="Paris, France", country="FR")
     assert f'href="{url}?country=FR#openings"' in client.get(url).content.decode()
+
+
+def test_the_guide_writes_its_count_of_openings_one_way_everywhere(client, site, monkeypatch):
+    """1,646 in the snapshot's figure, its note, the lede's link and the description:
+    never "1646" beside "1,646"."""
+    skill = site.skills[0]
+    snapshot = stats.skill_snapshot(skill)
+    monkeypatch.setattr(stats, "skill_snapshot", lambda _: replace(snapshot, open_roles=1646))
+
+    html = client.get(skill.get_absolute_url()).content.decode()
+
+    assert "1646" not in html
+    assert "1,646 open roles</a>" in html
+    assert "From the 1,646 live openings" in html
