@@ -30,14 +30,10 @@ class CompanyDetailView(PaginationMixin, ListView):
         return Posting.objects.live().for_company(self.company).for_cards()
 
     def get_listing(self, queryset) -> Listing:
-        # A company's openings are found from its own index, whatever the board's size:
-        # counted here up to what the pages reach, without the paginator's estimate
-        # first and time limit (its guards for filters that walk the whole board): one
-        # statement where those took three and a transaction. More than the pages show
-        # are "about N", the paginator's estimate, as on every listing.
-        max_results = self.max_pages * self.paginate_by
-        counted = queryset.order_by().values("pk")[: max_results + 1].count()
-        return Listing(queryset, known_total=counted if counted <= max_results else None)
+        # One bounded count where the estimate, the time limit and the count took three
+        # statements and a transaction. More than the pages show are "about N", the
+        # paginator's estimate, as on every listing.
+        return Listing(queryset, counted_from_own_index=True)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)

@@ -124,6 +124,10 @@ class Listing:
     # the planner expects no more than the pages show, their ids are read from it first
     # rather than counted by a walk that would filter most of the sort's index.
     narrowed_by_index: bool = False
+    # True when an index of its own finds the rows whatever the board's size (a company's
+    # openings): counted up to what the pages reach at once, without the estimate first
+    # and the time limit, the guards for filters that walk the whole board.
+    counted_from_own_index: bool = False
 
 
 class SitePaginator(Paginator):
@@ -158,6 +162,8 @@ class SitePaginator(Paginator):
         if known is not None:
             self.is_counted = False
             return min(known, self.max_results + 1)
+        if self.listing.counted_from_own_index:
+            return self.object_list.order_by().values("pk")[: self.max_results + 1].count()
         # Far more results than the pages reach, by PostgreSQL's estimate (one EXPLAIN,
         # shown as "about N" anyway): a count would only confirm the cap.
         estimate = self._estimate
