@@ -5,10 +5,11 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from companies.models import Company
+from postings import facets
 from postings.feeds import FEED_LENGTH, xml_text
 from postings.models import Posting
 from skills.models import Skill
@@ -354,6 +355,9 @@ def as_feedparser_repairs(text: str) -> str:
 @pytest.mark.parametrize("url", ["/jobs/feed/rss/", "/jobs/feed/atom/"])
 @given(value=hostile_text)
 def test_a_search_reaches_readers_as_text(client, board, url, parameter, value):
+    # Keywords that name a filter ("sr", "remote") become that filter, not text
+    # (tests/test_search.py): the feed then names the filter.
+    assume(parameter != "q" or not facets.resolve({"q": value}).applied)
     parsed = read_feed(client, url, {parameter: value})
     assert_shown_as_text(parsed, ("title", value), ("description", value))
 
