@@ -1,8 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils.timezone import now
 
 from companies.models import Company
 from postings.management.commands.generate_postings import Command
@@ -42,6 +44,19 @@ def test_running_it_again_adds_postings_with_unique_slugs():
     slugs = list(Posting.objects.values_list("slug", flat=True))
     assert len(slugs) == len(set(slugs)) == 100
     assert all(slug.endswith(f"-{pk}") for pk, slug in Posting.objects.values_list("pk", "slug"))
+
+
+def test_postings_written_later_were_published_later_as_on_a_board_that_fills_up():
+    # Newest-first pages read the end of the table, as they would in production; the
+    # benchmark's plans and figures depend on it (benchmarks/RESULTS.md).
+    generate(200, batch=30)
+
+    for postings in (Posting.objects.live(), Posting.objects.filter(expires_at__lt=now())):
+        published = list(postings.order_by("pk").values_list("published_at", flat=True))
+        assert len(published) > 5
+        assert published == sorted(published)
+    live = Posting.objects.live().order_by("pk").values_list("published_at", flat=True)
+    assert live.last() - live.first() > timedelta(days=50)  # still spread over two months
 
 
 def test_existing_skills_are_reused_by_name():

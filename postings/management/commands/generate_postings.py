@@ -373,6 +373,8 @@ class Command(BaseCommand):
             raise CommandError("--count and --batch must be positive.")
         self.verbosity = verbosity
         self.random = random.Random(seed)
+        # Where each new posting falls in the board's history (see build_batch).
+        self.count, self.built = count, 0
         # Each posting's compared salary (postings.salaries), as save() would derive it.
         self.salary_rates = exchange_rates.rates_in_force()
         started = time.monotonic()
@@ -608,6 +610,13 @@ class Command(BaseCommand):
             )
         )
         rows = []
+        # A board's table fills in the order postings arrive, so rows written later were
+        # published later: the i-th of `count` postings falls at (i + ½) / count of each
+        # state's span of time. Random times in id order would lay the newest postings
+        # all over the table, which no real board does and which changes the plans and
+        # costs of every newest-first query measured on this data.
+        arrivals = [(self.built + i + 0.5) / self.count for i in range(size)]
+        self.built += size
         for i, pk in enumerate(ids):
             role = rnd.randrange(len(ROLES))
             level, prefix, _, floor = seniorities[i]
@@ -627,14 +636,14 @@ class Command(BaseCommand):
                 salary_min = salary_max = None
                 currency = ""
             state = statuses[i]
-            if state == "expired":
-                published = now - timedelta(days=rnd.uniform(100, 400))
+            if state == "expired":  # published 400 to 100 days ago
+                published = now - timedelta(days=400 - 300 * arrivals[i])
                 expires = published + timedelta(days=rnd.uniform(30, 60))
             elif state == "draft":
                 published = None
                 expires = now + timedelta(days=30)
-            else:  # live, or closed while live; live ones stay live for 30+ days
-                published = now - timedelta(seconds=rnd.uniform(60, 60 * 86400))
+            else:  # live, or closed while live: published 60 days to a minute ago
+                published = now - timedelta(seconds=60 + (60 * 86400 - 60) * (1 - arrivals[i]))
                 expires = published + timedelta(days=rnd.uniform(90, 120))
             apply_by_email = rnd.random() < 0.1
             # Where: an office for on-site and hybrid roles; areas (and now and then a
