@@ -7,9 +7,10 @@
 For each size, a database `jobboard_bench_<size>` is created, migrated and seeded with the
 demo content plus `generate_postings` (kept between runs: reseeded only when its posting
 count is not the size). Then, for each cache mode (`none`: CACHE_BACKEND=dummy; `redis`:
-REDIS_URL set), gunicorn starts as in production — the repository's gunicorn.conf.py,
-DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS — and wrk drives each page from a second
-process on loopback: a warm-up, then several runs; the table shows the medians.
+REDIS_URL set), one gunicorn per size starts as in production — the repository's
+gunicorn.conf.py, DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS — and wrk drives each page
+from a second process on loopback: a warm-up, then several runs, the sizes taking turns
+run by run; the table shows the medians.
 
 Every figure is also a ratio to /healthz measured in the same server before and after the
 pages, because this machine is shared and noisy. Query counts are counted in-process with
@@ -177,10 +178,12 @@ def inspect_pages() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
     django.setup()
     from django.db import connection
+    from django.db.models import Count, Max
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from companies.models import Company
+    from companies.views import CompanyDetailView
     from postings.models import Posting
     from skills.models import Skill, SkillGuide
 
@@ -189,7 +192,19 @@ def inspect_pages() -> None:
         or SkillGuide.objects.published().order_by("skill__name").first()
     )
     posting = Posting.objects.live().first()  # the newest: the model's ordering
-    company = Company.objects.get(pk=posting.company_id)
+    # The company that posted last among those with a page of openings or more: a
+    # generated company of about the same size in every database. (The newest posting's
+    # company was a demo company with 3 openings at 10k and a generated one at 1M, so
+    # the row compared two different pages.)
+    busy = (
+        Posting.objects.live()
+        .values("company")
+        .annotate(openings=Count("pk"), newest=Max("published_at"))
+        .filter(openings__gte=CompanyDetailView.paginate_by)
+        .order_by("-newest")
+        .values_list("company", flat=True)
+    )
+    company = Company.objects.get(pk=busy.first() or posting.company_id)
     skill = Skill.objects.filter(slug="python").first() or Skill.objects.first()
     client = Client()
     listing = client.get("/jobs/").content.decode()
@@ -316,14 +331,33 @@ def wrk(url: str, *, seconds: float, connections: int, script: Path | None = Non
     }
 
 
-def measure(url: str, args, script: Path | None = None) -> dict:
-    wrk(url, seconds=args.warmup, connections=args.connections, script=script)
-    runs = [
-        wrk(url, seconds=args.duration, connections=args.connections, script=script)
-        for _ in range(args.runs)
-    ]
-    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p99")} | {
-        "errors": sum(run["errors"] for run in runs)
+def measure_in_turn(urls: dict, args, scripts: dict | None = None) -> dict:
+    """{size: figures} for each size's URL: a warm-up, then `args.runs` runs of each,
+    the sizes taking turns (the order rotating from one round to the next); the figures
+    are the runs' medians."""
+    sizes = list(urls)
+    for size in sizes:
+        wrk(
+            urls[size],
+            seconds=args.warmup,
+            connections=args.connections,
+            script=scripts and scripts[size],
+        )
+    runs = {size: [] for size in sizes}
+    for number in range(args.runs):
+        for size in sizes[number % len(sizes) :] + sizes[: number % len(sizes)]:
+            runs[size].append(
+                wrk(
+                    urls[size],
+                    seconds=args.duration,
+                    connections=args.connections,
+                    script=scripts and scripts[size],
+                )
+            )
+    return {
+        size: {key: statistics.median(r[key] for r in runs[size]) for key in ("rps", "p50", "p99")}
+        | {"errors": sum(r["errors"] for r in runs[size])}
+        for size in sizes
     }
 
 
@@ -396,7 +430,7 @@ def main() -> None:
     WORK_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
 
-    seeding, results, rss = {}, [], {}
+    seeding, rss = {}, {}
     for size in sizes:
         seconds = seed(size)
         if seconds is not None:
@@ -405,59 +439,80 @@ def main() -> None:
         return None
     manage(database_url(sizes[0]), "collectstatic", "--noinput", "--clear")
 
+    wanted = set(args.pages.split(",")) if args.pages else None
+    rows, scripts = {}, {}  # rows[size][page name]
     for size in sizes:
-        db_url = database_url(size)
-        inspected = pages_for(db_url)
-        wanted = set(args.pages.split(",")) if args.pages else None
-        pages = [
-            p
+        inspected = pages_for(database_url(size))
+        rows[size] = {
+            p["name"]: {"size": size, **p}
             for p in inspected["pages"]
             if wanted is None or p["name"] in wanted or p["name"].startswith("healthz")
-        ]
-        script = WORK_DIR / "distinct_listings.lua"
-        script.write_text(
+        }
+        if wanted is None or DISTINCT_LISTINGS in wanted:
+            rows[size][DISTINCT_LISTINGS] = {
+                "size": size,
+                "name": DISTINCT_LISTINGS,
+                "queries": "—",
+            }
+        scripts[size] = WORK_DIR / f"distinct_listings_{size}.lua"
+        scripts[size].write_text(
             DISTINCT_SCRIPT % {"skills": ", ".join(f'"{s}"' for s in inspected["skills"])}
         )
-        rows = {p["name"]: {"size": size, **p} for p in pages}
-        if wanted is None or DISTINCT_LISTINGS in wanted:
-            rows[DISTINCT_LISTINGS] = {"size": size, "name": DISTINCT_LISTINGS, "queries": "—"}
-        for page in pages:
-            if page["status"] != 200:
+        for page in rows[size].values():
+            if page.get("status", 200) != 200:
                 log(f"{label(size)} {page['name']} {page['path']}: HTTP {page['status']}")
-        for mode in modes:
-            # Fresh market figures, so that no worker recomputes them during the runs.
-            manage(db_url, "refresh_market_stats")
-            with gunicorn(db_url, args.port, mode) as server:
-                base = f"http://127.0.0.1:{args.port}"
-                # One pass over every page first: the first page measured should not pay
-                # for a cold database cache after the previous size's runs.
-                for row in rows.values():
+
+    for mode in modes:
+        # One server per size, all up at once, and each page measured at every size in
+        # turn: the sizes' figures for a page are taken within seconds of each other, so
+        # the ratio between them does not carry the drift of a shared machine over the
+        # minutes between one size's runs and the next's.
+        with contextlib.ExitStack() as stack:
+            bases = {}
+            for index, size in enumerate(sizes):
+                db_url = database_url(size)
+                # Fresh market figures, so that no worker recomputes them during the runs.
+                manage(db_url, "refresh_market_stats")
+                port = args.port + index
+                server = stack.enter_context(gunicorn(db_url, port, mode))
+                bases[size] = (f"http://127.0.0.1:{port}", server)
+            # One pass over every page first: no size pays for a cold database cache.
+            for size, (base, _) in bases.items():
+                for row in rows[size].values():
                     for _ in range(3):
                         with contextlib.suppress(OSError):
                             url = base + row.get("path", "/jobs/")  # http only
                             urllib.request.urlopen(url, timeout=30).read()  # noqa: S310
-                baseline = [measure(f"{base}/healthz", args)]
-                for name, row in rows.items():
-                    if name.startswith("healthz"):
-                        continue
-                    script_arg = script if name == DISTINCT_LISTINGS else None
-                    path = "/jobs/" if script_arg else row["path"]
-                    row[mode] = measure(base + path, args, script=script_arg)
+            healthz = {size: f"{base}/healthz" for size, (base, _) in bases.items()}
+            baseline = [measure_in_turn(healthz, args)]
+            for name in rows[sizes[0]]:
+                if name.startswith("healthz") or not all(name in rows[s] for s in sizes):
+                    continue
+                distinct = name == DISTINCT_LISTINGS
+                urls = {
+                    size: base + ("/jobs/" if distinct else rows[size][name]["path"])
+                    for size, (base, _) in bases.items()
+                }
+                measured = measure_in_turn(urls, args, scripts if distinct else None)
+                for size, figures in measured.items():
+                    rows[size][name][mode] = figures
                     log(
-                        f"{label(size)} {mode} {name}: {row[mode]['rps']:.0f} req/s, "
-                        f"p50 {row[mode]['p50']:.1f} ms"
+                        f"{label(size)} {mode} {name}: {figures['rps']:.0f} req/s, "
+                        f"p50 {figures['p50']:.1f} ms"
                     )
-                baseline.append(measure(f"{base}/healthz", args))
+            baseline.append(measure_in_turn(healthz, args))
+            for size, (_, server) in bases.items():
                 rss[size] = max(rss.get(size, 0), worker_rss_mb(server))
-                rows["healthz (baseline)"][mode] = {
-                    key: statistics.median(b[key] for b in baseline)
+                rows[size]["healthz (baseline)"][mode] = {
+                    key: statistics.median(b[size][key] for b in baseline)
                     for key in ("rps", "p50", "p99")
-                } | {"errors": sum(b["errors"] for b in baseline)}
-                healthz = rows["healthz (baseline)"][mode]["rps"]
-                for row in rows.values():
+                } | {"errors": sum(b[size]["errors"] for b in baseline)}
+                for row in rows[size].values():
                     if row.get(mode):
-                        row[mode]["ratio"] = row[mode]["rps"] / healthz
-        results.extend(rows.values())
+                        row[mode]["ratio"] = (
+                            row[mode]["rps"] / rows[size]["healthz (baseline)"][mode]["rps"]
+                        )
+    results = [row for size in sizes for row in rows[size].values()]
 
     table = render(results, modes, sizes, rss, seeding)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
