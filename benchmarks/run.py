@@ -221,6 +221,7 @@ def inspect_pages() -> None:
         ("last page", f"/jobs/?page={last}"),
         ("posting", posting.get_absolute_url()),
         ("company", company.get_absolute_url()),
+        ("companies", "/companies/"),
         ("atom feed", '/jobs/feed/atom/?q="python"&remote=remote'),
         ("sitemap", "/sitemap.xml"),
     ]

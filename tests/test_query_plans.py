@@ -102,6 +102,9 @@ def python_skill():
         "/",
         "skill page",
         "posting page",
+        # The directory counts the open roles of its page's companies alone.
+        "/companies/",
+        "/companies/?page=2",
     ],
 )
 def test_no_page_query_reads_postings_sequentially(client, seeded, url):
