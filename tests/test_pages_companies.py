@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from companies.models import Company
 from companies.views import CompanyDetailView
 from tests import factories
 from tests.site_data import HIDDEN_TITLES, build_site, cards
@@ -24,6 +25,18 @@ def test_company_list_shows_companies_with_their_open_roles(client):
     # 20 live postings over 5 companies; hidden postings are not counted.
     assert html.count("4 open roles") == 5
     assert quiet.name in html and "No open roles right now" in html
+
+
+def test_the_directory_writes_its_count_of_companies_with_thousands_separators(client):
+    Company.objects.bulk_create(
+        Company(name=f"Company {number:04}", slug=f"company-{number:04}") for number in range(1234)
+    )
+
+    html = client.get(reverse("companies:list")).content.decode()
+
+    assert "1,234 companies that hire" in html
+    # Each row's open roles are this page's companies' own (none here).
+    assert html.count("No open roles right now") == 48
 
 
 def test_company_page_shows_logo_about_website_and_live_openings(client, png_upload):
