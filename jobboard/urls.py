@@ -13,7 +13,7 @@ import postings.urls
 import skills.urls
 from jobboard.http_methods import allow_methods, read_only
 from jobboard.seo import robots_txt
-from jobboard.sitemaps import SITEMAPS
+from jobboard.sitemaps import SITEMAPS, UrlsetXml
 from jobboard.views import HomeView, healthz, readyz
 
 # Function views and feeds declare their methods where they are routed (`read_only`);
@@ -54,7 +54,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         read_only(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": UrlsetXml()},
         name="sitemap-section",
     ),
     path("robots.txt", read_only(robots_txt), name="robots"),
