@@ -345,8 +345,10 @@ class SitePaginator(Paginator):
             queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return None
-        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-        return plan[0]["Plan"]
+        explained = queryset.order_by().values("pk").explain(format="json")
+        if not explained:
+            return None  # a queryset known to be empty (none()): Django runs no query
+        return json.loads(explained)[0]["Plan"]
 
     @property
     def pages_display(self) -> str:

@@ -571,6 +571,9 @@ class Posting(models.Model):
                 include=[column for column in COUNT_COLUMNS if column != "apply_by"],
                 name="posting_closing_soon_idx",
             ),
+            # The same order over every posting, drafts and closed ones too: the admin's
+            # list, newest first or by its "Published" column, reads a page of it.
+            models.Index(*index_key(NEWEST_FIRST), name="posting_newest_idx"),
             models.Index(fields=["status", "expires_at"], name="posting_status_expiry_idx"),
             models.Index(fields=["company", "status"], name="posting_company_idx"),
             models.Index(fields=["remote_policy"], name="posting_remote_idx"),

@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from companies.models import Company
 from postings.models import Posting
@@ -265,3 +266,69 @@ def test_a_company_without_a_logo_shows_its_monogram(admin_client, media_root):
     ).content.decode()
     assert "No logo: pages show this monogram" in page
     assert f'<img src="{company.logo_sources(48)["png"]}" width="48" height="48"' in page
+
+
+# The postings list at a million postings: filters, search and sorts read an index ------
+
+
+def _listed_titles(admin_client, query: str = "") -> list[str]:
+    response = admin_client.get(reverse("admin:postings_posting_changelist") + query)
+    assert response.status_code == 200
+    return [posting.title for posting in response.context["cl"].result_list]
+
+
+def test_staff_find_a_posting_by_its_title_words_its_slug_or_its_company(admin_client):
+    acme = factories.CompanyFactory(name="Acme Robotics", slug="acme-robotics")
+    factories.LivePostingFactory(title="Staff Kotlin Developer", slug="kotlin-dev-x1")
+    factories.LivePostingFactory(title="Data Analyst", slug="analyst-q7", company=acme)
+    factories.PostingFactory(title="Gardener", slug="gardener-k3")  # a draft
+
+    assert _listed_titles(admin_client, "?q=kotlin") == ["Staff Kotlin Developer"]
+    assert _listed_titles(admin_client, "?q=analyst-q7") == ["Data Analyst"]
+    assert _listed_titles(admin_client, "?q=Acme+Robotics") == ["Data Analyst"]
+    assert _listed_titles(admin_client, "?q=gardener") == ["Gardener"]
+    assert _listed_titles(admin_client, "?q=zookeeper") == []
+    # Refused by the admin's search form (a message), never a 500.
+    assert len(_listed_titles(admin_client, "?q=%00kotlin")) == 3
+
+
+def test_the_company_filter_lists_the_chosen_company_alone(admin_client, live_posting):
+    other = factories.LivePostingFactory(company=factories.CompanyFactory(name="Initech"))
+    changelist = reverse("admin:postings_posting_changelist")
+
+    page = admin_client.get(changelist).content.decode()
+    assert "Initech" in page  # its posting's row
+    assert "company__id__exact" not in page  # no list of every company
+
+    page = admin_client.get(f"{changelist}?company__id__exact={other.company_id}")
+    assert [p.title for p in page.context["cl"].result_list] == [other.title]
+    assert f"?company__id__exact={other.company_id}" in page.content.decode()
+    assert f"?company__id__exact={live_posting.company_id}" not in page.content.decode()
+
+
+def test_the_skill_filter_lists_each_posting_of_the_skill_once(admin_client, skill):
+    kotlin = factories.SkillFactory(name="Kotlin")
+    factories.LivePostingFactory(title="Android Developer", skills=[skill, kotlin])
+    factories.LivePostingFactory(title="Gardener")
+    changelist = reverse("admin:postings_posting_changelist")
+
+    page = admin_client.get(changelist).content.decode()
+    assert f"?skills__id__exact={kotlin.pk}" in page
+    assert _listed_titles(admin_client, f"?skills__id__exact={kotlin.pk}") == ["Android Developer"]
+    assert _listed_titles(admin_client, f"?skills__id__exact={skill.pk}") == ["Android Developer"]
+    for unknown in ["abc", "99999999999999999999"]:
+        assert _listed_titles(admin_client, f"?skills__id__exact={unknown}") == []
+
+
+def test_the_list_sorts_by_publication_only_a_sort_typed_for_another_column_too(admin_client):
+    # Created in the other order: the list is not in the order of ids either.
+    factories.LivePostingFactory(title="Zookeeper", published_at=timezone.now())
+    factories.LivePostingFactory(
+        title="Astronomer", published_at=timezone.now() - timedelta(days=3)
+    )
+
+    assert _listed_titles(admin_client) == ["Zookeeper", "Astronomer"]
+    assert _listed_titles(admin_client, "?o=1") == ["Zookeeper", "Astronomer"]  # title
+    assert _listed_titles(admin_client, "?o=5") == ["Astronomer", "Zookeeper"]  # published
+    assert _listed_titles(admin_client, "?o=1.-5") == ["Zookeeper", "Astronomer"]
+    assert _listed_titles(admin_client, "?o=-x.99") == ["Zookeeper", "Astronomer"]

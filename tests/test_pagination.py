@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from companies.views import CompanyDetailView, CompanyListView
 from jobboard import pagination
+from postings.models import Posting
 from postings.views import PostingListView
 from tests.factories import CompanyFactory, LivePostingFactory
 
@@ -348,3 +349,10 @@ def test_a_cancel_left_over_from_a_time_limited_transaction_does_not_fail_the_pa
         finally:
             cursor.execute("RESET statement_timeout")
             cursor.execute("DROP SEQUENCE slow_once")
+
+
+def test_a_queryset_known_to_be_empty_is_one_empty_page():
+    paginator = pagination.SitePaginator(Posting.objects.none(), 20, max_pages=5)
+
+    assert list(paginator.page(1)) == []
+    assert paginator.count == 0 and paginator.total_display == "0"

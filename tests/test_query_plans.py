@@ -194,3 +194,36 @@ def test_a_rare_combination_read_with_index_walks_off_uses_the_filters_index(see
 
     assert "posting_filters_idx" in plan, plan
     assert "Seq Scan on postings_posting " not in plan, plan
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?q=python",
+        "?q=nosuchwordanywhere",
+        "?status__exact=published",
+        "?status__exact=draft",
+        "?o=-5",
+        "?o=5",
+        "?o=1",  # no sort by an unindexed column, even typed in
+        "?p=10",
+        "?published_at__gte=2026-01-01+00:00:00%2B00:00",
+        "?skills__id__exact={python}",
+        "?skills__id__exact={python}&status__exact=closed",
+    ],
+)
+def test_the_admins_postings_list_reads_postings_through_an_index(admin_client, seeded, query):
+    """Staff's list of every posting, drafts and closed ones too: a page of
+    posting_newest_idx, a search through the search vector's GIN index, a total counted up
+    to the pages or estimated, and filters that list choices without reading postings."""
+    url = "/admin/postings/posting/" + query.format(python=python_skill().pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(url).status_code == 200
+    # The session, the user, the skills of the filter, the estimate, the page; for few
+    # matches a time-limited count (its settings and savepoints) or their ids.
+    assert len(queries) <= 9, [q["sql"] for q in queries]
+
+    for sql, plan in plans(admin_client, url):
+        for table in TABLES:
+            assert f"Seq Scan on {table} " not in plan, f"{url}\n{sql}\n{plan}"
