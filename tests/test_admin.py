@@ -332,3 +332,25 @@ def test_the_list_sorts_by_publication_only_a_sort_typed_for_another_column_too(
     assert _listed_titles(admin_client, "?o=5") == ["Astronomer", "Zookeeper"]  # published
     assert _listed_titles(admin_client, "?o=1.-5") == ["Zookeeper", "Astronomer"]
     assert _listed_titles(admin_client, "?o=-x.99") == ["Zookeeper", "Astronomer"]
+
+
+def test_the_list_never_states_its_cap_as_the_number_of_postings(admin_client, monkeypatch):
+    # The paginator counts up to the pages it shows (2 × 2 here); past that the total is
+    # an estimate (or "4+" where there is none). The search bar's count, the pagination
+    # and "Select all" all give it that way, never as "4 results".
+    from postings.admin import PostingAdmin
+
+    monkeypatch.setattr(PostingAdmin, "max_pages", 2)
+    monkeypatch.setattr(PostingAdmin, "list_per_page", 2)
+    factories.LivePostingFactory.create_batch(7)
+
+    html = admin_client.get(
+        reverse("admin:postings_posting_changelist") + "?status__exact=published"
+    ).content
+    html = html.decode()
+
+    counted = re.search(r'<span class="small quiet">([^<]*) result', html).group(1)
+    paginator = re.search(r'<p class="paginator">(.*?)</p>', html, re.S).group(1)
+    assert counted == "4+" or counted.startswith("about ")  # PostgreSQL's estimate
+    assert f"{counted} postings" in " ".join(paginator.split())
+    assert "4 results" not in html
