@@ -2,6 +2,7 @@
 canonical query string per listing, and /robots.txt."""
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
@@ -16,6 +17,16 @@ def base_url(request=None) -> str:
     if request is None:
         return settings.SITE_URL
     return f"{request.scheme}://{request.get_host()}"
+
+
+def slug_url_maker(model):
+    """A function giving what `model(slug=slug).get_absolute_url()` gives, from one
+    reverse() for a whole list of objects rather than one per object (~20 µs each). Make
+    one per request, not per process: the script prefix belongs to the request."""
+    before, after = model(slug="slug").get_absolute_url().rsplit("slug", 1)
+    # The quoting reverse() applies; a slug's characters (ASCII letters, digits, - and _)
+    # are all kept as they are.
+    return lambda slug: f"{before}{quote(slug, safe='')}{after}"
 
 
 def absolute_url(url: str, *, base: str) -> str:

@@ -11,7 +11,6 @@ of a second.
 import functools
 import html
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -23,21 +22,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from companies.models import Company
+from jobboard.seo import slug_url_maker
 from postings import stats
 from postings.models import Posting
 from skills.models import Skill, SkillGuide
 
 URLS_PER_PAGE = 50_000
-
-
-def location_maker(model):
-    """A function giving what `model(slug=slug).get_absolute_url()` gives, from one
-    reverse() for a whole page rather than one per URL (~20 µs each). Make one per request:
-    the script prefix belongs to the request."""
-    before, after = model(slug="slug").get_absolute_url().rsplit("slug", 1)
-    # The quoting reverse() applies; a slug's characters (ASCII letters, digits, - and _)
-    # are all kept as they are.
-    return lambda slug: f"{before}{quote(slug, safe='')}{after}"
 
 
 def lastmod_from_text(text: str | None) -> datetime | None:
@@ -67,7 +57,7 @@ class SectionSitemap(Sitemap):
         """What Django's Sitemap.get_urls() gives for each row (the `url` of its
         sitemap.xml template), in one pass: its per-item calls took seconds a page."""
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
-        location = location_maker(self.model)
+        location = slug_url_maker(self.model)
         changefreq = self.changefreq
         priority = "" if self.priority is None else str(self.priority)
         rows = self.paginator.page(page).object_list

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
-from django.contrib.postgres.search import SearchQuery
 from django.db import connections
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -21,7 +20,7 @@ from jobboard.pagination import Listing, SitePaginator
 from skills.models import Skill
 
 from . import deadlines, exchange_rates, pay_transparency
-from .models import SEARCH_CONFIG, ExchangeRate, Posting
+from .models import ExchangeRate, Posting, keywords_query
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -318,7 +317,7 @@ class PostingAdmin(AccessibleAdminMixin, admin.ModelAdmin):
         search_term = search_term.strip()
         if not search_term or not self._searches_vector(queryset):
             return super().get_search_results(request, queryset, search_term)
-        words = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
+        words = keywords_query(search_term)
         return queryset.filter(
             Q(search_vector=words) | Q(slug__startswith=search_term.lower())
         ), False

@@ -4,7 +4,6 @@ import re
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from jobboard.amounts import amount_range
 from jobboard.markdown import render_markdown
+from jobboard.seo import slug_url_maker
 
 from . import deadlines, locations, salaries
 
@@ -37,6 +37,14 @@ COUNT_COLUMNS = [
     # live()'s deadline and reconfirmation (PostingQuerySet.live()).
     "apply_by", "confirmed_at",
 ]  # fmt: skip
+
+
+def keywords_query(text: str) -> SearchQuery:
+    """What a person typed (words, "an exact phrase", -excluded, either or other), as a
+    query of `Posting.search_vector`: the site's search and the admin's."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
 # Fallback tokens: "a phrase", -excluded, -"excluded phrase", word.
 _FALLBACK_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
@@ -292,7 +300,7 @@ class PostingQuerySet(models.QuerySet):
         if not query:
             return self.annotate(rank=Value(0.0))
         if connections[self.db].vendor == "postgresql":
-            tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+            tsquery = keywords_query(query)
             matches = self.filter(search_vector=tsquery).annotate(
                 rank=SearchRank(F("search_vector"), tsquery)
             )
@@ -640,13 +648,9 @@ class Posting(models.Model):
 
     @staticmethod
     def detail_url_maker():
-        """A function giving what `get_absolute_url()` gives for a slug, from one reverse()
-        for a whole list of postings rather than one per posting (~20 µs each). Make one
-        per request, not per process: the script prefix belongs to the request."""
-        before, after = reverse("postings:detail", kwargs={"slug": "slug"}).rsplit("slug", 1)
-        # The quoting reverse() applies; a slug's characters (ASCII letters, digits, - and
-        # _) are all kept as they are.
-        return lambda slug: f"{before}{quote(slug, safe='')}{after}"
+        """A function giving what `get_absolute_url()` gives for a slug (one reverse() for
+        a whole list of postings; jobboard.seo.slug_url_maker)."""
+        return slug_url_maker(Posting)
 
     def clean(self):
         errors = {}
