@@ -337,24 +337,17 @@ def measure_in_turn(urls: dict, args, scripts: dict | None = None) -> dict:
     the sizes taking turns (the order rotating from one round to the next); the figures
     are the runs' medians."""
     sizes = list(urls)
+
+    def run(size, seconds: float) -> dict:
+        script = scripts[size] if scripts else None
+        return wrk(urls[size], seconds=seconds, connections=args.connections, script=script)
+
     for size in sizes:
-        wrk(
-            urls[size],
-            seconds=args.warmup,
-            connections=args.connections,
-            script=scripts and scripts[size],
-        )
+        run(size, args.warmup)
     runs = {size: [] for size in sizes}
     for number in range(args.runs):
         for size in sizes[number % len(sizes) :] + sizes[: number % len(sizes)]:
-            runs[size].append(
-                wrk(
-                    urls[size],
-                    seconds=args.duration,
-                    connections=args.connections,
-                    script=scripts and scripts[size],
-                )
-            )
+            runs[size].append(run(size, args.duration))
     return {
         size: {key: statistics.median(r[key] for r in runs[size]) for key in ("rps", "p50", "p99")}
         | {"errors": sum(r["errors"] for r in runs[size])}
