@@ -113,7 +113,7 @@ class Listing:
 
     queryset: QuerySet
     # Its size when known without counting (a window of ids, the whole board's stored
-    # figure): neither counted nor estimated.
+    # figure, every company's cached count): neither counted nor estimated.
     known_total: int | None = None
     # What the planner estimates the size of all results from, when `queryset` is a
     # narrowed window of them (None: `queryset`, or `known_total` when that is given).
@@ -155,10 +155,11 @@ class SitePaginator(Paginator):
     @cached_property
     def total(self) -> int:
         """Exact up to `max_results`; one more than it when there are more."""
-        if self.max_results is None:
-            return super().count
-        # A listing that knows its size already (a window of ids, the whole board) says so.
         known = self.listing.known_total
+        if self.max_results is None:
+            # Every row is on a page: the total is exact, a stored figure or a count.
+            return super().count if known is None else known
+        # A listing that knows its size already (a window of ids, the whole board) says so.
         if known is not None:
             self.is_counted = False
             return min(known, self.max_results + 1)

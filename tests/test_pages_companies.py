@@ -1,7 +1,13 @@
 """The company directory and a company's page with its live openings."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from companies.models import Company
 from companies.views import CompanyDetailView
@@ -37,6 +43,33 @@ def test_the_directory_writes_its_count_of_companies_with_thousands_separators(c
     assert "1,234 companies that hire" in html
     # Each row's open roles are this page's companies' own (none here).
     assert html.count("No open roles right now") == 48
+
+
+def test_the_directory_counts_its_companies_once_for_every_visitor_until_one_changes(
+    client, settings
+):
+    """The number of companies is the same for every visitor: a request does not count
+    them again (tens of thousands at scale), but a company added in the admin shows at
+    once, and one that no save announced (a bulk import) within PAGE_CACHE_SECONDS."""
+    settings.PAGE_CACHE_SECONDS = 10
+    factories.CompanyFactory.create_batch(3)
+    assert "3 companies that hire" in client.get("/companies/").content.decode()
+
+    # Another URL of the same directory misses the page cache but not the count.
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/companies/?page=1").content.decode()
+    assert "3 companies that hire" in html
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+    factories.CompanyFactory(name="Newly Added")
+    html = client.get("/companies/?page=1").content.decode()
+    assert "4 companies that hire" in html and "Newly Added" in html
+
+    Company.objects.bulk_create([Company(name="Imported", slug="imported")])  # no signal
+    later = timezone.now() + timedelta(seconds=11)
+    with time_machine.travel(later):
+        html = client.get("/companies/?page=1&later").content.decode()
+    assert "5 companies that hire" in html and "Imported" in html
 
 
 def test_company_page_shows_logo_about_website_and_live_openings(client, png_upload):
