@@ -124,6 +124,10 @@ class Listing:
     # the planner expects no more than the pages show, their ids are read from it first
     # rather than counted by a walk that would filter most of the sort's index.
     narrowed_by_index: bool = False
+    # What the filters imply, said in the terms of the index that narrows them (a
+    # queryset's copy with more conditions): the sparse read below asks with them. Only
+    # there: a walk of the sort's index would compute them for every row it filters.
+    keyed_for_index: Callable[[QuerySet], QuerySet] | None = None
     # True when an index of its own finds the rows whatever the board's size (a company's
     # openings): counted up to what the pages reach at once, without the estimate first
     # and the time limit, the guards for filters that walk the whole board.
@@ -266,7 +270,10 @@ class SitePaginator(Paginator):
         their intersection), then sorted. False past SPARSE_MILLISECONDS (a combination
         that no such index narrows reads the table): the page is then walked as before.
         With the ids, the total is exact."""
-        bounded = self.object_list.values_list("pk", flat=True)[: self.max_results + 1]
+        matches = self.object_list
+        if self.listing.keyed_for_index is not None:
+            matches = self.listing.keyed_for_index(matches)
+        bounded = matches.values_list("pk", flat=True)[: self.max_results + 1]
         try:
             with time_limited(
                 bounded.db, SPARSE_MILLISECONDS, enable_indexscan="off", enable_indexonlyscan="off"

@@ -34,7 +34,11 @@ POSTED_WITHIN = {
 
 
 # The filters whose values posting_filters_idx holds (postings migration 0016).
-INDEXED_FILTERS = ("skill", "remote", "seniority", "type", "country", "work_from")
+INDEXED_FILTERS = (
+    *("skill", "remote", "seniority", "type", "country", "work_from"),
+    # As keys of their ranges (PostingQuerySet.keyed_for_filters_index).
+    *("salary_min", "utc_offset"),
+)
 
 # Keyword searches rank this many of the newest matches (five pages); sorting by newest
 # reaches the others.
@@ -435,11 +439,12 @@ class PostingFilter(filters.FilterSet):
         narrowed = bool(self.keywords) or any(
             self.valid_values().get(name) for name in INDEXED_FILTERS
         )
+        indexed = {"narrowed_by_index": narrowed, "keyed_for_index": self.keyed_for_index}
         sort = self.sort_order
         if sort == Sort.SALARY:
-            return Listing(matches.order_by(*highest_salary_first()), narrowed_by_index=narrowed)
+            return Listing(matches.order_by(*highest_salary_first()), **indexed)
         if sort == Sort.CLOSING:
-            return Listing(matches.order_by(*closing_soonest_first()), narrowed_by_index=narrowed)
+            return Listing(matches.order_by(*closing_soonest_first()), **indexed)
         if sort == Sort.RELEVANCE:
             # Ranking reads each match's search vector, and a common word matches a fifth
             # of a million postings: the newest RANK_WINDOW matches are ranked (an index
@@ -462,7 +467,17 @@ class PostingFilter(filters.FilterSet):
             return Listing(
                 ranked, known_total=len(window), estimate_from=matches, read_page=read_page
             )
-        return Listing(matches.order_by(*NEWEST_FIRST), narrowed_by_index=narrowed)
+        return Listing(matches.order_by(*NEWEST_FIRST), **indexed)
+
+    def keyed_for_index(self, matches):
+        """`matches` with the salary and UTC offset asked for as keys of the filters'
+        index too, for a read of ids from it (jobboard/pagination.py)."""
+        values = self.valid_values()
+        offset = values.get("utc_offset")
+        return matches.keyed_for_filters_index(
+            salary_at_least=values.get("salary_min"),
+            utc_offset=int(offset) if offset else None,
+        )
 
     @property
     def qs(self):

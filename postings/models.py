@@ -66,6 +66,43 @@ def top_salary():
     return Coalesce("reference_salary_max", "reference_salary_min", Value(0))
 
 
+# How posting_filters_idx (migration 0018) holds "salary at least" and "open to a UTC
+# offset", which are ranges: a posting's top salary is keyed by every multiple of
+# SALARY_STEP from SALARY_STEP up to it (at most SALARY_STEPS_UP_TO), its range of UTC
+# offsets by the whole hours it touches. A query for one value asks for its key (one
+# entry of the index, intersected there with the skills, workplace and the rest), and
+# the exact comparison still decides. The migration's SQL functions say the same.
+SALARY_STEP = 10_000
+SALARY_STEPS_UP_TO = 500_000
+
+
+class SalarySteps(models.Func):
+    """postings_salary_steps(top salary): the multiples of SALARY_STEP up to it."""
+
+    function = "postings_salary_steps"
+    output_field = ArrayField(models.IntegerField())
+
+
+class UtcHours(models.Func):
+    """postings_utc_hours(lowest, highest offset): the whole hours, in minutes east of
+    UTC, that a range of offsets touches."""
+
+    function = "postings_utc_hours"
+    output_field = ArrayField(models.IntegerField())
+
+
+def salary_step_key(at_least: int) -> int | None:
+    """The key every top salary of `at_least` or more is indexed under; None when a
+    salary that low has none."""
+    step = min(at_least // SALARY_STEP * SALARY_STEP, SALARY_STEPS_UP_TO)
+    return step if step >= SALARY_STEP else None
+
+
+def utc_hour_key(minutes: int) -> int:
+    """The key of every range of UTC offsets that includes `minutes`: its whole hour."""
+    return minutes // 60 * 60
+
+
 def highest_salary_first() -> list:
     """The listing's salary sort, and the key of its index (posting_salary_sort_idx): a
     query ordered otherwise would not use the index."""
@@ -279,6 +316,28 @@ class PostingQuerySet(models.QuerySet):
         """Remote and hybrid roles whose stated range of UTC offsets includes `minutes`
         (east of UTC); a posting that states no range says nothing, and is left out."""
         return self.filter(remote_utc_offset_min__lte=minutes, remote_utc_offset_max__gte=minutes)
+
+    def keyed_for_filters_index(self, *, salary_at_least=None, utc_offset=None):
+        """The same postings, with what "salary at least" and "open to `utc_offset`"
+        imply said as keys of posting_filters_idx (SalarySteps, UtcHours), so that
+        PostgreSQL intersects them there with the other filters' values rather than read
+        each candidate row to compare (a third of a second for a common skill at a
+        million postings). For a read with index walks off only: a walk of a sort's index
+        would compute the keys of every row it filters. Unchanged elsewhere than
+        PostgreSQL, which has no such index."""
+        if connections[self.db].vendor != "postgresql":
+            return self
+        queryset = self
+        if salary_at_least is not None and salary_step_key(salary_at_least) is not None:
+            queryset = queryset.alias(salary_steps=SalarySteps(top_salary())).filter(
+                salary_steps__contains=[salary_step_key(salary_at_least)]
+            )
+        if utc_offset is not None:
+            hours = UtcHours("remote_utc_offset_min", "remote_utc_offset_max")
+            queryset = queryset.alias(utc_hours=hours).filter(
+                utc_hours__contains=[utc_hour_key(utc_offset)]
+            )
+        return queryset
 
     def reachable(self):
         """Postings a job seeker may open by URL: live ones, and ones that were live and

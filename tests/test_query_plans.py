@@ -177,14 +177,21 @@ def test_the_closing_soon_sort_walks_its_index(client, seeded, url):
         "skill=python&remote=onsite&seniority=junior&salary_min=120000",
         "skill=python&remote=onsite&work_from=DE&sort=closing",
         "skill=python&seniority=lead&country=US&sort=salary",
+        # Ranges, as their keys in the index (postings migration 0018).
+        "skill=python&salary_min=130000&utc_offset=60&sort=salary",
+        "skill=python&salary_min=125000&remote=remote",
+        "skill=python&utc_offset=330",
     ],
 )
 def test_a_rare_combination_read_with_index_walks_off_uses_the_filters_index(seeded, query):
     """When a bounded count runs out of time (jobboard/pagination.py), the page's ids are
     read with index walks off: PostgreSQL intersects the filters' values inside
-    posting_filters_idx, and reads neither the table nor a whole index."""
+    posting_filters_idx, and reads neither the table nor a whole index. "Salary at least"
+    and "open to a UTC offset" are intersected there too, as keys: without them each
+    candidate of the other filters was read to compare its salary."""
     filterset = PostingFilter(QueryDict(query), queryset=Posting.objects.live())
-    ids = filterset.qs.values_list("pk", flat=True)[:501]
+    listing = filterset.listing
+    ids = listing.keyed_for_index(listing.queryset).values_list("pk", flat=True)[:501]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('enable_indexscan', 'off', true), "
@@ -194,6 +201,9 @@ def test_a_rare_combination_read_with_index_walks_off_uses_the_filters_index(see
 
     assert "posting_filters_idx" in plan, plan
     assert "Seq Scan on postings_posting " not in plan, plan
+    conditions = "\n".join(line for line in plan.splitlines() if "Index Cond" in line)
+    assert ("postings_salary_steps" in conditions) == ("salary_min" in query), plan
+    assert ("postings_utc_hours" in conditions) == ("utc_offset" in query), plan
 
 
 @pytest.mark.parametrize(
