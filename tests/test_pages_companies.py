@@ -45,6 +45,22 @@ def test_the_directory_writes_its_count_of_companies_with_thousands_separators(c
     assert html.count("No open roles right now") == 48
 
 
+def test_a_company_row_says_its_open_roles_and_headquarters_escaped_and_links_its_page(client):
+    plain = factories.CompanyFactory(name="Tools & <Dies>", slug="tools-dies", headquarters="")
+    busy = factories.CompanyFactory(name="Busy", slug="busy", headquarters='Zürich "HQ"')
+    factories.LivePostingFactory(company=plain)
+    factories.LivePostingFactory.create_batch(2, company=busy)
+
+    html = client.get(reverse("companies:list")).content.decode()
+
+    assert (
+        '<a class="card__link" href="/companies/tools-dies/">Tools &amp; &lt;Dies&gt;</a>' in html
+    )
+    assert '<p class="company-row__meta">1 open role</p>' in html
+    assert '<p class="company-row__meta">2 open roles · Zürich &quot;HQ&quot;</p>' in html
+    assert "<Dies>" not in html
+
+
 def test_the_directory_counts_its_companies_once_for_every_visitor_until_one_changes(
     client, settings
 ):
