@@ -21,7 +21,7 @@ from django_filters.filters import FilterMethod
 from companies.models import Company
 from jobboard.cache import cached
 from jobboard.pagination import Listing
-from skills.models import Skill
+from skills.models import Skill, known_skills
 
 from . import exchange_rates, facets, locations, salaries, stats
 from .models import NEWEST_FIRST, Posting, closing_soonest_first, highest_salary_first, top_salary
@@ -149,17 +149,6 @@ class FormChoices:
 def form_choices() -> FormChoices:
     """Cached for all visitors until the next edit (applying rates announces itself)."""
     return cached("listing-form-choices", FormChoices.read)
-
-
-def known_skills() -> dict[str, tuple[int, str]]:
-    """Every skill's (id, name) by its slug, A to Z by name; cached for all visitors until
-    the next edit, as the form's choices are."""
-    return cached("known-skills", _read_known_skills)
-
-
-def _read_known_skills() -> dict[str, tuple[int, str]]:
-    skills = Skill.objects.order_by("name").values_list("slug", "pk", "name")
-    return {slug: (pk, name) for slug, pk, name in skills}
 
 
 class SkillChoiceField(filters.fields.ModelMultipleChoiceField):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jobboard.amounts import amount_range
 from jobboard.markdown import render_markdown
 from jobboard.seo import slug_url_maker
+from skills.models import known_skills
 
 from . import deadlines, locations, salaries
 
@@ -184,16 +185,23 @@ CARD_FIELDS = (
     *("salary_min", "salary_max", "salary_currency", "salary_period", "published_at"),
     *("reference_salary_min", "reference_salary_max"),
     "apply_by",  # "Closes in 3 days"
+    "skill_ids",  # its skills' names (CardIterable)
     *("company", "company__name", "company__slug", "company__logo", "company__logo_variants"),
 )
 
 
 class CardIterable(ModelIterable):
-    """Postings, each with `skill_names`, read in one query for the whole batch (what
-    `prefetch_related("skills")` does, without building a Skill object per tag)."""
+    """Postings, each with `skill_names`, A to Z: on PostgreSQL from the ids on their rows
+    (`skill_ids`) and the cached names of all skills, with no query; else, or when a
+    skill is newer than the cached names, in one query for the whole batch (what
+    `prefetch_related("skills")` does, without building a Skill object per tag). That
+    query took 1.5 ms of a listing's 10-12 at a million postings."""
 
     def __iter__(self):
         postings = list(super().__iter__())
+        if postings and self._name_from_skill_ids(postings):
+            yield from postings
+            return
         names = {posting.pk: [] for posting in postings}
         tags = (
             Posting.skills.through.objects.filter(posting_id__in=names)
@@ -205,6 +213,22 @@ class CardIterable(ModelIterable):
         for posting in postings:
             posting.skill_names = names[posting.pk]
         yield from postings
+
+    def _name_from_skill_ids(self, postings) -> bool:
+        """Sets each posting's `skill_names` from its `skill_ids` (kept by PostgreSQL's
+        triggers as its links change) and True; False when that cannot be done."""
+        if connections[self.queryset.db].vendor != "postgresql":
+            return False
+        ids = [posting.__dict__.get("skill_ids") for posting in postings]
+        if None in ids:  # not read, or not computed yet
+            return False
+        # Ids in alphabetical order of their names, as the database sorts them.
+        order = {pk: (place, name) for place, (pk, name) in enumerate(known_skills().values())}
+        if any(pk not in order for row in ids for pk in row):
+            return False  # a skill added since the names were cached
+        for posting, row in zip(postings, ids, strict=True):
+            posting.skill_names = [order[pk][1] for pk in sorted(row, key=order.__getitem__)]
+        return True
 
 
 class PostingQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from jobboard.cache import cached
 from jobboard.markdown import render_markdown
 
 WORDS_READ_PER_MINUTE = 230
@@ -10,6 +11,18 @@ WORDS_READ_PER_MINUTE = 230
 class SkillQuerySet(models.QuerySet):
     def with_published_guide(self):
         return self.filter(guide__in=SkillGuide.objects.published()).select_related("guide")
+
+
+def known_skills() -> dict[str, tuple[int, str]]:
+    """Every skill's (id, name) by its slug, A to Z by name (as the database sorts them);
+    cached for all visitors until the next edit (jobboard.cache). The listing's skill
+    filter checks ticked slugs against it; posting cards name their skills from it."""
+    return cached("known-skills", _read_known_skills)
+
+
+def _read_known_skills() -> dict[str, tuple[int, str]]:
+    skills = Skill.objects.order_by("name").values_list("slug", "pk", "name")
+    return {slug: (pk, name) for slug, pk, name in skills}
 
 
 class Skill(models.Model):

@@ -427,7 +427,9 @@ def test_a_guide_missing_the_page_cache_reads_only_its_openings(client, site, se
     with CaptureQueriesContext(connection) as queries:
         again = client.get(f"{url}?utm_source=newsletter")
 
-    assert len(queries) == 2  # the openings and their skills
+    # The openings; their skills are named from the rows' skill ids on PostgreSQL, read
+    # from the links elsewhere (postings.models.CardIterable).
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
     assert again.content == first.content
 
 

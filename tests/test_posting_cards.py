@@ -1,5 +1,6 @@
 """The posting card every list of openings shows (postings/templatetags/posting_cards.py)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from postings.models import Posting
+from skills.models import Skill
 from tests import factories
 from tests.site_data import cards
 
@@ -118,3 +120,28 @@ def test_cards_on_a_company_page_leave_out_the_company(client):
     posting = factories.LivePostingFactory()
     card = only_card(client, posting.company.get_absolute_url())
     assert "card__company" not in card and "logo" not in card
+
+
+def test_a_card_names_its_skills_a_to_z_as_they_are_now(client, settings):
+    """From the cached names of all skills and the ids on the posting's row (PostgreSQL),
+    or from its links: either way the skills it has now, renamed ones by their new name,
+    and one added since the names were cached (no save announces a bulk insert)."""
+    settings.PAGE_CACHE_SECONDS = 10  # cached names, as in production
+    rust, go = factories.SkillFactory(name="Rust"), factories.SkillFactory(name="Go")
+    posting = factories.LivePostingFactory(skills=[rust, go])
+    assert skill_tags(only_card(client)) == ["Go", "Rust"]
+
+    go.name = "Golang"
+    go.save()
+    posting.skills.remove(rust)
+    assert skill_tags(only_card(client, "/jobs/?page=1")) == ["Golang"]
+
+    # Written by another process, or in bulk: nothing tells this one's cached names.
+    [ada] = Skill.objects.bulk_create([Skill(name="Ada", slug="ada")])
+    Posting.skills.through.objects.bulk_create([Posting.skills.through(posting=posting, skill=ada)])
+    assert skill_tags(only_card(client, "/jobs/?page=1&again")) == ["Ada", "Golang"]
+
+
+def skill_tags(card: str) -> list[str]:
+    skills = re.search(r'<ul class="card__skills" aria-label="Skills">(.*?)</ul>', card)
+    return re.findall(r"<li>([^<]+)</li>", skills[1]) if skills else []
