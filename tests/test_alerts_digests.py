@@ -253,8 +253,10 @@ def test_alerts_with_the_same_search_share_one_query_per_run(smtp_server, python
         report = digests.send_digests(DAILY)
 
     assert (report.searches, report.sent) == (2, 2 * readers)
-    # Per search, whatever its number of alerts: the cards, then their skills' names.
-    assert posting_queries(captured) == 2 * 2
+    # Per search, whatever its number of alerts: the cards, then their skills' names (on
+    # PostgreSQL named from the cards' own rows: postings.models.CardIterable).
+    per_search = 1 if connection.vendor == "postgresql" else 2
+    assert posting_queries(captured) == 2 * per_search
     assert len(smtp_server.received) == 2 * readers
 
 
