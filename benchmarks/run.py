@@ -319,7 +319,7 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk(
-    url: str, *, seconds: float, connections: int, script: Path | None = None, start: int = 0
+    url: str, *, seconds: float, connections: int, script: Path | None = None, start: int
 ) -> dict:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:

@@ -352,9 +352,10 @@ class PostingQuerySet(models.QuerySet):
         if connections[self.db].vendor != "postgresql":
             return self
         queryset = self
-        if salary_at_least is not None and salary_step_key(salary_at_least) is not None:
+        step = None if salary_at_least is None else salary_step_key(salary_at_least)
+        if step is not None:
             queryset = queryset.alias(salary_steps=SalarySteps(top_salary())).filter(
-                salary_steps__contains=[salary_step_key(salary_at_least)]
+                salary_steps__contains=[step]
             )
         if utc_offset is not None:
             hours = UtcHours("remote_utc_offset_min", "remote_utc_offset_max")

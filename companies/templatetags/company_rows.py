@@ -33,11 +33,10 @@ def company_rows(companies) -> SafeString:
 
 def _row(company, url) -> str:
     roles = company.open_roles
-    meta = (
-        f"{thousands(roles)} open role{'s' if roles != 1 else ''}"
-        if roles
-        else ("No open roles right now")
-    )
+    if roles:
+        meta = f"{thousands(roles)} open role{'s' if roles != 1 else ''}"
+    else:
+        meta = "No open roles right now"
     if company.headquarters:
         meta += f" · {escape(company.headquarters)}"
     return (
